@@ -1,0 +1,46 @@
+/**
+ * Typed errors of the engine. Each names the object or checkpoint involved and
+ * says what to do. `code` is stable (CLI exit codes and the extension's
+ * messages key on it); `retryable` says whether repeating the same operation
+ * may succeed without user action.
+ */
+
+export type ErrorCode =
+  | 'INVALID_ARGUMENT' // bad user input: nothing was read or written
+  | 'CHECKPOINT_NOT_FOUND'
+  | 'DATABASE_NOT_FOUND' // no manifest under the path
+  | 'DATABASE_NOT_INITIALIZED'
+  | 'MANIFEST_NOT_FOUND'
+  | 'MANIFEST_CORRUPT' // bytes that are not a valid manifest
+  | 'MANIFEST_READ_ONLY' // valid, but holds things we do not understand: never rewritten
+  | 'COMMIT_CONFLICT' // lost the create-if-absent race more times than the retry budget
+  | 'BEHIND_GC_BOUNDARY' // our new manifest id is at or below gc/manifest.boundary
+  | 'STORE_ERROR' // the object store failed (network, permission, ...)
+  | 'STORE_UNSUPPORTED' // the store lacks a feature we need (conditional PUT)
+  | 'PATH_OUTSIDE_ROOT';
+
+export class EngineError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  /** The object key the error is about, when there is one. */
+  readonly key?: string;
+
+  constructor(code: ErrorCode, message: string, options: { retryable?: boolean; key?: string; cause?: unknown } = {}) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'EngineError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.key = options.key;
+  }
+}
+
+export function isEngineError(e: unknown, code?: ErrorCode): e is EngineError {
+  return e instanceof EngineError && (code === undefined || e.code === code);
+}
+
+/** Wrap anything a backend threw into a STORE_ERROR that names the request. */
+export function storeError(operation: string, key: string, cause: unknown, retryable = true): EngineError {
+  if (cause instanceof EngineError) return cause;
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new EngineError('STORE_ERROR', `${operation} ${key} failed: ${detail}`, { retryable, key, cause });
+}
