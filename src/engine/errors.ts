@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'DATABASE_NOT_INITIALIZED'
   | 'MANIFEST_NOT_FOUND'
   | 'MANIFEST_CORRUPT' // bytes that are not a valid manifest
+  | 'MANIFEST_UNSUPPORTED_VERSION' // format version other than 1 or 2: not decoded, never rewritten
   | 'MANIFEST_READ_ONLY' // valid, but holds things we do not understand: never rewritten
   | 'COMMIT_CONFLICT' // lost the create-if-absent race more times than the retry budget
   | 'BEHIND_GC_BOUNDARY' // our new manifest id is at or below gc/manifest.boundary

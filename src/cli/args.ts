@@ -1,0 +1,156 @@
+/**
+ * Command-line grammar of `slatedb-checkpoints`, mirroring SlateDB's CLI:
+ *
+ *   slatedb-checkpoints [global options] <command> [command options]
+ *
+ * Global options go before the command, command options after it. Parsing
+ * is strict: an unknown option, a missing value or a stray argument is a
+ * usage error (exit 2) before anything is read or written.
+ */
+
+import { parseArgs } from 'node:util';
+import { EngineError } from '../engine/errors';
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+export const GLOBAL_OPTIONS: OptionSpec = {
+  path: { type: 'string' },
+  store: { type: 'string' },
+  'endpoint-url': { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  'env-file': { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export interface CommandSpec {
+  summary: string;
+  options: OptionSpec;
+  /** Options that must be given. */
+  required?: string[];
+  /** False for commands that work on the whole store (list-dbs). */
+  needsPath: boolean;
+  usage: string;
+}
+
+export const COMMANDS: Record<string, CommandSpec> = {
+  'list-checkpoints': {
+    summary: "List the checkpoints of the database's latest manifest",
+    options: { name: { type: 'string' } },
+    needsPath: true,
+    usage: 'list-checkpoints [--name NAME]',
+  },
+  'create-checkpoint': {
+    summary: 'Create a checkpoint (pins the new manifest, or the one --source pins)',
+    options: { lifetime: { type: 'string' }, source: { type: 'string' }, name: { type: 'string' } },
+    needsPath: true,
+    usage: 'create-checkpoint [--lifetime DUR] [--source UUID] [--name NAME]',
+  },
+  'refresh-checkpoint': {
+    summary: 'Set a checkpoint to expire DUR from now (no --lifetime: never expires)',
+    options: { id: { type: 'string' }, lifetime: { type: 'string' } },
+    required: ['id'],
+    needsPath: true,
+    usage: 'refresh-checkpoint --id UUID [--lifetime DUR]',
+  },
+  'delete-checkpoint': {
+    summary: 'Delete a checkpoint (succeeds without writing when it does not exist)',
+    options: { id: { type: 'string' } },
+    required: ['id'],
+    needsPath: true,
+    usage: 'delete-checkpoint --id UUID',
+  },
+  'read-manifest': {
+    summary: 'Print every field of a manifest (default: the latest)',
+    options: { id: { type: 'string' } },
+    needsPath: true,
+    usage: 'read-manifest [--id N]',
+  },
+  'list-manifests': {
+    summary: 'List manifest files; --start inclusive, --end exclusive',
+    options: { start: { type: 'string' }, end: { type: 'string' } },
+    needsPath: true,
+    usage: 'list-manifests [--start N] [--end N]',
+  },
+  'pinned-ssts': {
+    summary: 'The SSTs a checkpoint pins, their sizes, and the bytes deleting it would free',
+    options: { id: { type: 'string' } },
+    required: ['id'],
+    needsPath: true,
+    usage: 'pinned-ssts --id UUID',
+  },
+  'list-dbs': {
+    summary: 'Find SlateDB databases in the store (no --path needed)',
+    options: { prefix: { type: 'string' } },
+    needsPath: false,
+    usage: 'list-dbs [--prefix P]',
+  },
+};
+
+export interface ParsedCommandLine {
+  global: Record<string, string | boolean | undefined>;
+  command?: string;
+  options: Record<string, string | boolean | undefined>;
+}
+
+function usageError(message: string): never {
+  throw new EngineError('INVALID_ARGUMENT', message);
+}
+
+function parse(args: string[], spec: OptionSpec, where: string): Record<string, string | boolean | undefined> {
+  try {
+    const { values, positionals } = parseArgs({ args, options: spec, strict: true, allowPositionals: true });
+    if (positionals.length > 0) usageError(`unexpected argument "${positionals[0]}" ${where}`);
+    return values as Record<string, string | boolean | undefined>;
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    return usageError(`${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')} ${where}`);
+  }
+}
+
+export function parseCommandLine(argv: string[]): ParsedCommandLine {
+  // The command is the first argument that is not an option or an option's value.
+  let index = 0;
+  while (index < argv.length && argv[index].startsWith('-')) {
+    const name = argv[index].replace(/^--?/, '').split('=')[0];
+    const spec = GLOBAL_OPTIONS[name] ?? Object.values(GLOBAL_OPTIONS).find((o) => o.short === name);
+    index += spec && spec.type === 'string' && !argv[index].includes('=') ? 2 : 1;
+  }
+  const global = parse(argv.slice(0, index), GLOBAL_OPTIONS, 'before the command');
+  const command = argv[index];
+  if (command === undefined) return { global, options: {} };
+  const spec = COMMANDS[command];
+  if (!spec) usageError(`unknown command "${command}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
+  const options = parse(argv.slice(index + 1), { ...spec.options, help: { type: 'boolean', short: 'h' } }, `for ${command}`);
+  for (const r of spec.required ?? []) {
+    if (options[r] === undefined || options[r] === '') usageError(`${command} needs --${r}: usage: ${spec.usage}`);
+  }
+  return { global, command, options };
+}
+
+export function helpText(): string {
+  const lines = [
+    'slatedb-checkpoints: manage SlateDB checkpoints in object storage (file://, s3://)',
+    '',
+    'usage: slatedb-checkpoints [global options] <command> [options]',
+    '',
+    'global options:',
+    '  --path P             database root inside the store (every command but list-dbs)',
+    '  --store URL          file:///abs/dir or s3://bucket[/prefix]; without it, the store comes from',
+    '                       CLOUD_PROVIDER=local + LOCAL_PATH, or CLOUD_PROVIDER=aws + AWS_BUCKET,',
+    '                       AWS_ENDPOINT, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ALLOW_HTTP',
+    '  --endpoint-url URL   S3-compatible endpoint (MinIO, Ceph, ...); path-style requests',
+    '  --region R           AWS region',
+    '  --profile NAME       AWS profile for credentials (default chain: env, shared files, SSO, IMDS)',
+    '  --env-file F         read the environment variables above from a .env file first',
+    '  -v, --verbose        log each object-store request to stderr',
+    '',
+    'commands:',
+    ...Object.values(COMMANDS).map((spec) => `  ${spec.usage.padEnd(62)} ${spec.summary}`),
+    '',
+    'DUR is a humantime duration: "1h", "90s", "7days 30min 10s".',
+    'stdout: exactly one JSON document. Exit codes: 0 success, 1 the operation failed, 2 bad usage or input.',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,62 @@
+/**
+ * `slatedb-checkpoints` entry point. stdout carries exactly one JSON
+ * document (the result, or `{"error": {...}}` on failure); stderr carries
+ * human messages. Exit codes: 0 success, 1 the operation failed, 2 bad usage
+ * or input (nothing was read or written).
+ */
+
+import { EngineError } from '../engine/errors';
+import type { LogLevel } from '../engine/log';
+import { LoggingObjectStore } from '../engine/store/loggingStore';
+import { openStore } from '../engine/store/openStore';
+import { COMMANDS, helpText, parseCommandLine } from './args';
+import { runCommand } from './commands';
+import { chooseStore, loadEnvFile } from './storeFromEnv';
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const write = (doc: unknown) => process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  try {
+    const { global, command, options } = parseCommandLine(argv);
+    if (global.help || options.help || command === undefined) {
+      process.stderr.write(helpText() + '\n');
+      if (command === undefined && !global.help) throw new EngineError('INVALID_ARGUMENT', 'no command given');
+      write({ help: true });
+      return 0;
+    }
+    const spec = COMMANDS[command];
+    const dbPath = typeof global.path === 'string' ? global.path : undefined;
+    if (spec.needsPath && (dbPath === undefined || dbPath.trim() === '')) {
+      throw new EngineError('INVALID_ARGUMENT', `${command} needs --path (the database root inside the store), given before the command`);
+    }
+    if (typeof global['env-file'] === 'string') loadEnvFile(global['env-file'], env);
+    const verbose = global.verbose === true;
+    const log = (level: LogLevel, message: string) => {
+      if (verbose || level === 'warn' || level === 'error') process.stderr.write(`[${level}] ${message}\n`);
+    };
+    const choice = chooseStore(global, env);
+    const store = new LoggingObjectStore(await openStore(choice.url, { ...choice.options, logger: verbose ? (l) => log('trace', l) : undefined }), log);
+    try {
+      write(await runCommand(command, options, { store, dbPath, log }));
+    } finally {
+      await store.close();
+    }
+    return 0;
+  } catch (e) {
+    const err = e instanceof EngineError ? e : new EngineError('STORE_ERROR', e instanceof Error ? e.message : String(e), { cause: e });
+    process.stderr.write(`error: ${err.message}\n`);
+    write({ error: { code: err.code, message: err.message, ...(err.key ? { key: err.key } : {}) } });
+    return err.code === 'INVALID_ARGUMENT' ? 2 : 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`fatal: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

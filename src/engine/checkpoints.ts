@@ -1,0 +1,160 @@
+/**
+ * Checkpoint operations with the semantics of SlateDB's admin API and CLI
+ * (RFC-0004), on top of the manifest CAS loop.
+ *
+ * - create: pins the manifest being written (N+1), or with `sourceId` the
+ *   manifest the source checkpoint pins; needs an initialized database.
+ * - refresh: new expiry = now + lifetime (no lifetime: never expires);
+ *   an absent id is an error.
+ * - delete: an absent id succeeds and writes nothing.
+ * - list: the latest manifest's checkpoints, optionally filtered by exact name.
+ *
+ * Every input is validated before anything is read or written.
+ */
+
+import { commitManifestUpdate, CommitOptions } from './cas';
+import { EngineError } from './errors';
+import { newCheckpointId, normalizeUuid, uuidToString } from './ids';
+import { epochsOf, checkpointInfo, CheckpointInfo, newCheckpointTable, rawCheckpoints, withCheckpoints } from './manifest/model';
+import type { ManifestStore } from './manifest/manifestStore';
+
+const U32_MAX = 0xffffffff;
+
+export interface OperationContext extends CommitOptions {
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+export interface CreateCheckpointOptions {
+  /** Lifetime in milliseconds; undefined = never expires. */
+  lifetimeMs?: number;
+  /** Create the checkpoint on the manifest another checkpoint pins. */
+  sourceId?: string;
+  name?: string;
+}
+
+export interface CreatedCheckpoint {
+  id: string;
+  manifestId: number;
+  /** The manifest we wrote (undefined if an earlier attempt of this call had already landed). */
+  committedManifestId?: number;
+}
+
+function nowSeconds(ctx: OperationContext): number {
+  return Math.floor((ctx.now?.() ?? new Date()).getTime() / 1000);
+}
+
+function expiryFor(ctx: OperationContext, lifetimeMs: number | undefined, label: string): number {
+  if (lifetimeMs === undefined) return 0;
+  if (!Number.isFinite(lifetimeMs) || lifetimeMs < 1000) {
+    throw new EngineError('INVALID_ARGUMENT', `${label}: the lifetime must be at least 1 second`);
+  }
+  const expire = nowSeconds(ctx) + Math.floor(lifetimeMs / 1000);
+  if (expire > U32_MAX) {
+    throw new EngineError('INVALID_ARGUMENT', `${label}: the lifetime ends after 2106, beyond what a SlateDB manifest can store; omit it for a checkpoint that never expires`);
+  }
+  return expire;
+}
+
+function validateName(name: string | undefined): string | null {
+  if (name === undefined) return null;
+  if (name.length === 0) throw new EngineError('INVALID_ARGUMENT', 'the checkpoint name is empty: omit it or give a name');
+  if (name.length > 1024) throw new EngineError('INVALID_ARGUMENT', `the checkpoint name is ${name.length} characters long; the limit is 1024`);
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw new EngineError('INVALID_ARGUMENT', 'the checkpoint name contains control characters');
+  return name;
+}
+
+function notFound(id: string, ms: ManifestStore, manifestId: number): EngineError {
+  return new EngineError(
+    'CHECKPOINT_NOT_FOUND',
+    `checkpoint ${id} does not exist in ${ms.location} (latest manifest ${manifestId}); list the checkpoints to see which exist`,
+  );
+}
+
+export async function listCheckpoints(ms: ManifestStore, filter: { name?: string } = {}): Promise<{ manifestId: number; checkpoints: CheckpointInfo[]; readOnlyReason?: string }> {
+  const latest = await ms.readLatest();
+  const all = rawCheckpoints(latest.manifest).map(checkpointInfo);
+  return {
+    manifestId: latest.id,
+    checkpoints: filter.name === undefined ? all : all.filter((c) => c.name === filter.name),
+    readOnlyReason: latest.manifest.readOnlyReason,
+  };
+}
+
+export async function createCheckpoint(ms: ManifestStore, options: CreateCheckpointOptions, ctx: OperationContext = {}): Promise<CreatedCheckpoint> {
+  // Validate and fix every value once, before any I/O, so that retries write identical checkpoints.
+  const name = validateName(options.name);
+  const sourceId = options.sourceId === undefined ? undefined : normalizeUuid(options.sourceId);
+  const expire = expiryFor(ctx, options.lifetimeMs, 'create-checkpoint');
+  const created = nowSeconds(ctx);
+  const id = newCheckpointId();
+  const idText = uuidToString(id);
+
+  const outcome = await commitManifestUpdate<{ manifestId: number }>(
+    ms,
+    (current) => {
+      const existing = rawCheckpoints(current.manifest);
+      const mine = existing.map(checkpointInfo).find((c) => c.id === idText);
+      // An earlier attempt of this very call landed after all: done.
+      if (mine) return { noop: true, result: { manifestId: mine.manifestId } };
+
+      let manifestId = current.id + 1;
+      if (sourceId !== undefined) {
+        const source = existing.map(checkpointInfo).find((c) => c.id === sourceId);
+        if (!source) {
+          throw new EngineError('CHECKPOINT_NOT_FOUND', `source checkpoint ${sourceId} does not exist in ${ms.location} (checkpoint missing); nothing was written`);
+        }
+        manifestId = source.manifestId;
+      } else if (!epochsOf(current.manifest).initialized) {
+        throw new EngineError(
+          'DATABASE_NOT_INITIALIZED',
+          `${ms.location} is not initialized yet (manifest ${current.id} says initialized=false, e.g. a clone still being set up); ` +
+            'a checkpoint can only be created from an existing checkpoint (--source). Nothing was written.',
+        );
+      }
+      const table = newCheckpointTable({ id, manifestId, expireTimeS: expire, createTimeS: created, name });
+      return { manifest: withCheckpoints(current.manifest, [...existing, table]), result: { manifestId } };
+    },
+    ctx,
+  );
+  return { id: idText, manifestId: outcome.result.manifestId, committedManifestId: outcome.committedId };
+}
+
+export async function refreshCheckpoint(ms: ManifestStore, idInput: string, lifetimeMs: number | undefined, ctx: OperationContext = {}): Promise<CheckpointInfo> {
+  const id = normalizeUuid(idInput);
+  const expire = expiryFor(ctx, lifetimeMs, `refresh-checkpoint ${id}`);
+  const outcome = await commitManifestUpdate<CheckpointInfo>(
+    ms,
+    (current) => {
+      const existing = rawCheckpoints(current.manifest);
+      const index = existing.findIndex((raw) => checkpointInfo(raw).id === id);
+      if (index < 0) throw notFound(id, ms, current.id);
+      const updated = { ...existing[index], checkpoint_expire_time_s: expire };
+      if (existing[index].checkpoint_expire_time_s === expire) return { noop: true, result: checkpointInfo(existing[index]) };
+      const next = existing.slice();
+      next[index] = updated;
+      return { manifest: withCheckpoints(current.manifest, next), result: checkpointInfo(updated) };
+    },
+    ctx,
+  );
+  return outcome.result;
+}
+
+export async function deleteCheckpoint(ms: ManifestStore, idInput: string, ctx: OperationContext = {}): Promise<{ id: string; deleted: boolean; committedManifestId?: number }> {
+  const id = normalizeUuid(idInput);
+  // True once any attempt saw the checkpoint: if a later attempt finds it gone,
+  // it was our earlier (ambiguous) write or a concurrent delete — deleted either way.
+  let sawIt = false;
+  const outcome = await commitManifestUpdate<boolean>(
+    ms,
+    (current) => {
+      const existing = rawCheckpoints(current.manifest);
+      const next = existing.filter((raw) => checkpointInfo(raw).id !== id);
+      if (next.length === existing.length) return { noop: true, result: sawIt };
+      sawIt = true;
+      return { manifest: withCheckpoints(current.manifest, next), result: true };
+    },
+    ctx,
+  );
+  return { id, deleted: outcome.result, committedManifestId: outcome.committedId };
+}

@@ -1,0 +1,69 @@
+/**
+ * Finds SlateDB databases under a prefix: a folder that holds `manifest/`
+ * with at least one `.manifest` file. Walks folders with delimiter listings
+ * (never lists SST folders), does not descend into a database it found, and
+ * stops at a bounded depth so a huge bucket cannot run away.
+ */
+
+import { mapLimit } from './concurrency';
+import { manifestIdOfKey } from './paths';
+import { ObjectStore } from './store/objectStore';
+
+const DB_SUBFOLDERS = new Set(['manifest/', 'wal/', 'compacted/', 'compactions/', 'gc/']);
+
+export interface FoundDatabase {
+  /** Database root relative to the store ('' = the store root itself). */
+  path: string;
+  latestManifestId: number;
+}
+
+async function folders(store: ObjectStore, prefix: string): Promise<{ subfolders: string[]; hasManifestDir: boolean }> {
+  const subfolders: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await store.listPage({ prefix, delimiter: '/', continuationToken: token });
+    subfolders.push(...page.commonPrefixes);
+    token = page.nextContinuationToken;
+  } while (token);
+  return { subfolders, hasManifestDir: subfolders.includes(prefix + 'manifest/') };
+}
+
+async function latestManifestIn(store: ObjectStore, manifestDir: string): Promise<number | undefined> {
+  let best: number | undefined;
+  let token: string | undefined;
+  do {
+    const page = await store.listPage({ prefix: manifestDir, continuationToken: token });
+    for (const o of page.objects) {
+      const id = manifestIdOfKey(o.key);
+      if (id !== undefined && o.key.lastIndexOf('/') === manifestDir.length - 1 && (best === undefined || id > best)) best = id;
+    }
+    token = page.nextContinuationToken;
+  } while (token);
+  return best;
+}
+
+export async function discoverDatabases(store: ObjectStore, prefixInput = '', options: { maxDepth?: number; concurrency?: number } = {}): Promise<FoundDatabase[]> {
+  const maxDepth = options.maxDepth ?? 6;
+  const concurrency = options.concurrency ?? 8;
+  const trimmed = prefixInput.trim().replace(/^\/+|\/+$/g, '');
+  const start = trimmed ? `${trimmed}/` : '';
+  const found: FoundDatabase[] = [];
+
+  let level = [start];
+  for (let depth = 0; depth <= maxDepth && level.length > 0; depth++) {
+    const results = await mapLimit(level, concurrency, async (folder) => {
+      const { subfolders, hasManifestDir } = await folders(store, folder);
+      if (hasManifestDir) {
+        const latest = await latestManifestIn(store, folder + 'manifest/');
+        if (latest !== undefined) return { db: { path: folder.replace(/\/$/, ''), latestManifestId: latest }, next: [] as string[] };
+      }
+      return { db: undefined, next: subfolders.filter((f) => !DB_SUBFOLDERS.has(f.slice(folder.length))) };
+    });
+    level = [];
+    for (const r of results) {
+      if (r.db) found.push(r.db);
+      level.push(...r.next);
+    }
+  }
+  return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
