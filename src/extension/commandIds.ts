@@ -1,0 +1,30 @@
+/** Every command id the extension contributes (package.json `contributes.commands` must match; a test checks). */
+export const Command = {
+  refresh: 'slatedb.refresh',
+  addLocalConnection: 'slatedb.addLocalConnection',
+  addS3Connection: 'slatedb.addS3Connection',
+  editConnection: 'slatedb.editConnection',
+  removeConnection: 'slatedb.removeConnection',
+  openDemo: 'slatedb.openDemo',
+  createCheckpoint: 'slatedb.createCheckpoint',
+  refreshCheckpoint: 'slatedb.refreshCheckpoint',
+  deleteCheckpoint: 'slatedb.deleteCheckpoint',
+  copyCheckpointId: 'slatedb.copyCheckpointId',
+  openManifest: 'slatedb.openManifest',
+  revealInTree: 'slatedb.revealInTree',
+  showLog: 'slatedb.showLog',
+  showHistory: 'slatedb.showHistory',
+  showPinnedSsts: 'slatedb.showPinnedSsts',
+} as const;
+
+export type CommandId = (typeof Command)[keyof typeof Command];
+
+/** Tree item `contextValue`s (package.json `when` clauses key on them; a test checks). */
+export const ContextValue = {
+  connection: 'slatedb.connection',
+  database: 'slatedb.database',
+  databaseReadOnly: 'slatedb.database.readonly',
+  checkpoint: 'slatedb.checkpoint',
+  checkpointReadOnly: 'slatedb.checkpoint.readonly',
+  message: 'slatedb.message',
+} as const;

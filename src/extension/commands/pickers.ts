@@ -1,0 +1,50 @@
+/**
+ * Palette fallbacks: when a command runs without a tree node, ask which
+ * connection / database / checkpoint it is for.
+ */
+
+import * as vscode from 'vscode';
+import { discoverDatabases } from '../../engine/discovery';
+import { expiryPhrase } from '../../shared/checkpointStatus';
+import type { ConnectionManager } from '../connections/connectionManager';
+import { describeConnection } from '../connections/connection';
+import type { DatabaseRegistry } from '../databases';
+import { CheckpointTarget, DatabaseTarget, isCheckpointTarget, isDatabaseTarget } from '../targets';
+
+export async function pickDatabase(connections: ConnectionManager, arg: unknown): Promise<DatabaseTarget | undefined> {
+  if (isDatabaseTarget(arg)) return { connectionId: arg.connectionId, dbPath: arg.dbPath };
+  const targetOf = (arg as { target?: unknown } | undefined)?.target;
+  if (isDatabaseTarget(targetOf)) return { connectionId: targetOf.connectionId, dbPath: targetOf.dbPath };
+  const list = connections.list();
+  if (list.length === 0) {
+    void vscode.window.showWarningMessage('No SlateDB connections yet: add a local folder or an S3 connection first.');
+    return undefined;
+  }
+  const items = await Promise.all(
+    list.map(async (c) => {
+      try {
+        const dbs = await discoverDatabases(await connections.store(c.id), '');
+        return dbs.map((d) => ({ label: d.path || '(store root)', description: `${c.name} · manifest #${d.latestManifestId}`, detail: describeConnection(c), target: { connectionId: c.id, dbPath: d.path } }));
+      } catch {
+        return [];
+      }
+    }),
+  );
+  const picked = await vscode.window.showQuickPick(items.flat(), { title: 'SlateDB: choose a database', placeHolder: 'Database', matchOnDescription: true });
+  return picked?.target;
+}
+
+export async function pickCheckpoint(connections: ConnectionManager, databases: DatabaseRegistry, arg: unknown): Promise<CheckpointTarget | undefined> {
+  if (isCheckpointTarget(arg)) return { connectionId: arg.connectionId, dbPath: arg.dbPath, checkpointId: arg.checkpointId };
+  const targetOf = (arg as { target?: unknown } | undefined)?.target;
+  if (isCheckpointTarget(targetOf)) return targetOf;
+  const db = await pickDatabase(connections, arg);
+  if (!db) return undefined;
+  const snap = await databases.load(db);
+  const now = Math.floor(Date.now() / 1000);
+  const picked = await vscode.window.showQuickPick(
+    snap.checkpoints.map((c) => ({ label: c.name ?? c.id.slice(0, 8), description: `→ #${c.manifestId} · ${expiryPhrase(c, now)}`, detail: c.id, id: c.id })),
+    { title: `SlateDB: choose a checkpoint of ${db.dbPath}`, placeHolder: snap.checkpoints.length ? 'Checkpoint' : 'This database has no checkpoints', matchOnDetail: true },
+  );
+  return picked ? { ...db, checkpointId: picked.id } : undefined;
+}

@@ -1,0 +1,24 @@
+/**
+ * What a command acts on. Tree nodes carry these, and commands also accept
+ * them as plain objects (from the webview, tests, or `executeCommand`), so
+ * every command works from the palette (asks), the tree (node) and code.
+ */
+
+export interface DatabaseTarget {
+  connectionId: string;
+  /** Database root inside the connection's store ('' = the store root). */
+  dbPath: string;
+}
+
+export interface CheckpointTarget extends DatabaseTarget {
+  checkpointId: string;
+}
+
+export function isDatabaseTarget(v: unknown): v is DatabaseTarget {
+  const t = v as DatabaseTarget | undefined;
+  return typeof t === 'object' && t !== null && typeof t.connectionId === 'string' && typeof t.dbPath === 'string';
+}
+
+export function isCheckpointTarget(v: unknown): v is CheckpointTarget {
+  return isDatabaseTarget(v) && typeof (v as CheckpointTarget).checkpointId === 'string';
+}

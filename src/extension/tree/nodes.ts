@@ -1,0 +1,125 @@
+/**
+ * Tree node kinds: connection → database → checkpoint, plus a message node
+ * for "loading failed" / "no databases". Each is a TreeItem subclass that
+ * knows its parent (for reveal) and its command target.
+ */
+
+import * as vscode from 'vscode';
+import { checkpointJson } from '../../engine/json';
+import type { CheckpointInfo } from '../../engine/manifest/model';
+import { ExpiryState, expiryPhrase, expiryState, likelyOrigin, ORIGIN_LABEL, relativeTime } from '../../shared/checkpointStatus';
+import { ContextValue, Command } from '../commandIds';
+import { Connection, describeConnection } from '../connections/connection';
+import type { DatabaseSnapshot } from '../databases';
+import type { CheckpointTarget, DatabaseTarget } from '../targets';
+
+export type SlateNode = ConnectionNode | DatabaseNode | CheckpointNode | MessageNode;
+
+export class ConnectionNode extends vscode.TreeItem {
+  readonly kind = 'connection';
+  constructor(readonly connection: Connection) {
+    super(connection.name, vscode.TreeItemCollapsibleState.Expanded);
+    this.id = `conn:${connection.id}`;
+    this.description = describeConnection(connection);
+    this.tooltip = new vscode.MarkdownString(`**${escapeMd(connection.name)}**\n\n${connection.kind === 'local' ? 'Local folder' : 'S3 bucket'}: \`${describeConnection(connection)}\``);
+    this.iconPath = new vscode.ThemeIcon(connection.kind === 'local' ? 'folder-library' : 'cloud');
+    this.contextValue = ContextValue.connection;
+  }
+  get parent(): undefined {
+    return undefined;
+  }
+}
+
+export class DatabaseNode extends vscode.TreeItem {
+  readonly kind = 'database';
+  constructor(
+    readonly parent: ConnectionNode,
+    readonly target: DatabaseTarget,
+    readonly snapshot: DatabaseSnapshot | undefined,
+    readonly error?: string,
+  ) {
+    super(target.dbPath || '(store root)', vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `db:${target.connectionId}:${target.dbPath}`;
+    const readOnly = !!snapshot?.readOnlyReason;
+    const parts: string[] = [];
+    if (snapshot) parts.push(`manifest #${snapshot.latestId}`, `${snapshot.checkpoints.length} checkpoint${snapshot.checkpoints.length === 1 ? '' : 's'}`);
+    if (readOnly) parts.push('read-only');
+    if (error) parts.push('error');
+    this.description = parts.join(' · ');
+    this.iconPath = new vscode.ThemeIcon(error ? 'warning' : readOnly ? 'lock' : 'database', error ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+    this.contextValue = readOnly || error ? ContextValue.databaseReadOnly : ContextValue.database;
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**Database** \`${escapeMd(target.dbPath || '/')}\`\n\n`);
+    if (snapshot) {
+      md.appendMarkdown(`Latest manifest: **#${snapshot.latestId}**${snapshot.formatVersion ? ` (format V${snapshot.formatVersion})` : ''}\n\n`);
+      md.appendMarkdown(`Checkpoints: ${snapshot.checkpoints.length}\n\n`);
+    }
+    if (readOnly) md.appendMarkdown(`$(lock) **Read-only:** ${escapeMd(snapshot!.readOnlyReason!)}\n\n`);
+    if (error) md.appendMarkdown(`$(warning) ${escapeMd(error)}\n\n`);
+    md.supportThemeIcons = true;
+    this.tooltip = md;
+  }
+}
+
+const STATE_ICON: Record<ExpiryState, [string, string]> = {
+  active: ['pass', 'testing.iconPassed'],
+  expiring: ['watch', 'list.warningForeground'],
+  expired: ['error', 'list.errorForeground'],
+  never: ['pinned', 'charts.blue'],
+};
+
+export class CheckpointNode extends vscode.TreeItem {
+  readonly kind = 'checkpoint';
+  readonly target: CheckpointTarget;
+  constructor(
+    readonly parent: DatabaseNode,
+    readonly checkpoint: CheckpointInfo,
+    readOnly: boolean,
+    nowS = Math.floor(Date.now() / 1000),
+  ) {
+    super(checkpoint.name ?? checkpoint.id.slice(0, 8), vscode.TreeItemCollapsibleState.None);
+    this.target = { ...parent.target, checkpointId: checkpoint.id };
+    this.id = `cp:${parent.target.connectionId}:${parent.target.dbPath}:${checkpoint.id}`;
+    const state = expiryState(checkpoint, nowS);
+    const origin = likelyOrigin(checkpoint);
+    this.description = `→ #${checkpoint.manifestId} · ${expiryPhrase(checkpoint, nowS)}${origin === 'writer' ? ' · writer' : ''}`;
+    const [icon, color] = origin === 'writer' ? ['account', 'charts.purple'] : STATE_ICON[state];
+    this.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
+    this.contextValue = readOnly ? ContextValue.checkpointReadOnly : ContextValue.checkpoint;
+    this.command = { command: Command.showPinnedSsts, title: 'Show Pinned SSTs', arguments: [this.target] };
+    const json = checkpointJson(checkpoint);
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**Checkpoint** ${checkpoint.name ? `“${escapeMd(checkpoint.name)}”` : '(unnamed)'}\n\n`);
+    md.appendMarkdown(`| | |\n|---|---|\n`);
+    md.appendMarkdown(`| Id | \`${checkpoint.id}\` |\n`);
+    md.appendMarkdown(`| Pins manifest | #${checkpoint.manifestId} |\n`);
+    md.appendMarkdown(`| Created | ${json.create_time} (${relativeTime(checkpoint.createTimeS, nowS)}) |\n`);
+    md.appendMarkdown(`| Expires | ${json.expire_time ?? 'never'}${checkpoint.expireTimeS ? ` (${relativeTime(checkpoint.expireTimeS, nowS)})` : ''} |\n`);
+    md.appendMarkdown(`| State | ${state} |\n`);
+    md.appendMarkdown(`| Writer epoch | ${checkpoint.writerEpoch ?? '—'} |\n`);
+    md.appendMarkdown(`| Likely origin | ${ORIGIN_LABEL[origin]} |\n`);
+    this.tooltip = md;
+    this.accessibilityInformation = { label: `checkpoint ${checkpoint.name ?? checkpoint.id}, pins manifest ${checkpoint.manifestId}, ${expiryPhrase(checkpoint, nowS)}` };
+  }
+}
+
+export class MessageNode extends vscode.TreeItem {
+  readonly kind = 'message';
+  constructor(
+    readonly parent: ConnectionNode | DatabaseNode,
+    message: string,
+    icon: string,
+    detail?: string,
+  ) {
+    super(message, vscode.TreeItemCollapsibleState.None);
+    this.id = `msg:${parent.id}:${message}`;
+    this.iconPath = new vscode.ThemeIcon(icon);
+    this.contextValue = ContextValue.message;
+    if (detail) this.tooltip = detail;
+  }
+}
+
+/** Markdown-escape text that came from storage (names, paths) so it renders literally. */
+export function escapeMd(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+}
