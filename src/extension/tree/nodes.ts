@@ -82,7 +82,9 @@ export class CheckpointNode extends vscode.TreeItem {
     this.id = `cp:${parent.target.connectionId}:${parent.target.dbPath}:${checkpoint.id}`;
     const state = expiryState(checkpoint, nowS);
     const origin = likelyOrigin(checkpoint);
-    this.description = `→ #${checkpoint.manifestId} · ${expiryPhrase(checkpoint, nowS)}${origin === 'writer' ? ' · writer' : ''}`;
+    // Unnamed checkpoints are mostly SlateDB's own: say whose they probably are.
+    const originHint = origin === 'writer' ? ' · writer' : origin === 'compactor' ? ' · compactor?' : origin === 'reader' ? ' · reader?' : '';
+    this.description = `→ #${checkpoint.manifestId}${originHint} · ${expiryPhrase(checkpoint, nowS)}`;
     const [icon, color] = origin === 'writer' ? ['account', 'charts.purple'] : STATE_ICON[state];
     this.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     this.contextValue = readOnly ? ContextValue.checkpointReadOnly : ContextValue.checkpoint;
