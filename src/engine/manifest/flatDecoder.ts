@@ -35,36 +35,42 @@ const SCALAR_SIZE: Record<ScalarKind, number> = { bool: 1, i8: 1, u8: 1, i16: 2,
 
 class Reader {
   private readonly view: DataView;
-  readonly unknown: string[] = [];
-
   private readonly buf: Uint8Array;
+  private readonly len: number;
+  /** Where we are, for error messages only: built into a string only when something is wrong. */
+  private readonly path: (string | number)[] = [];
+  readonly unknown: string[] = [];
 
   constructor(
     input: Uint8Array,
     private readonly context: string,
   ) {
-    // A plain Uint8Array view (not a Node Buffer, whose slice() would alias): decoded bytes are copies.
+    // A plain Uint8Array view (never a Node Buffer), so decoded byte fields are plain Uint8Arrays.
     this.buf = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     this.view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+    this.len = input.byteLength;
+  }
+
+  where(): string {
+    return this.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
   }
 
   corrupt(what: string): never {
-    throw new EngineError('MANIFEST_CORRUPT', `${this.context} is not a valid SlateDB manifest: ${what}`);
+    throw new EngineError('MANIFEST_CORRUPT', `${this.context} is not a valid SlateDB manifest: ${what}${this.path.length ? ` (at ${this.where()})` : ''}`);
   }
 
-  private check(pos: number, size: number, what: string): void {
-    if (!Number.isInteger(pos) || pos < 0 || pos + size > this.buf.length) {
-      this.corrupt(`${what} at byte ${pos} (+${size}) lies outside the ${this.buf.length}-byte buffer`);
-    }
+  /** Bounds check; the message is only built on failure (this runs for every field). */
+  private check(pos: number, size: number): void {
+    if (pos < 0 || pos + size > this.len) this.corrupt(`${size} bytes at offset ${pos} lie outside the ${this.len}-byte buffer`);
   }
 
-  u32(pos: number, what: string): number {
-    this.check(pos, 4, what);
+  u32(pos: number): number {
+    this.check(pos, 4);
     return this.view.getUint32(pos, true);
   }
 
-  scalar(pos: number, kind: ScalarKind, what: string): boolean | number | bigint {
-    this.check(pos, SCALAR_SIZE[kind], what);
+  scalar(pos: number, kind: ScalarKind): boolean | number | bigint {
+    this.check(pos, SCALAR_SIZE[kind]);
     const v = this.view;
     switch (kind) {
       case 'bool':
@@ -89,47 +95,50 @@ class Reader {
   }
 
   /** Follow a uoffset stored at `pos`. */
-  deref(pos: number, what: string): number {
-    const target = pos + this.u32(pos, what);
-    this.check(target, 4, what);
+  deref(pos: number): number {
+    const target = pos + this.u32(pos);
+    this.check(target, 4);
     return target;
   }
 
-  table(pos: number, def: TableDef, path: string, depth: number): DecodedTable {
-    if (depth > MAX_DEPTH) this.corrupt(`tables nested deeper than ${MAX_DEPTH} at ${path}`);
-    this.check(pos, 4, `${path} table`);
-    const vtable = pos - this.view.getInt32(pos, true);
-    this.check(vtable, 4, `${path} vtable`);
-    const vtableSize = this.view.getUint16(vtable, true);
-    const inlineSize = this.view.getUint16(vtable + 2, true);
-    if (vtableSize < 4 || vtableSize % 2 !== 0) this.corrupt(`${path} has a vtable of ${vtableSize} bytes`);
-    this.check(vtable, vtableSize, `${path} vtable`);
-    this.check(pos, inlineSize, `${path} inline data`);
+  table(pos: number, def: TableDef, depth: number): DecodedTable {
+    if (depth > MAX_DEPTH) this.corrupt(`tables nested deeper than ${MAX_DEPTH}`);
+    this.check(pos, 4);
+    const view = this.view;
+    const vtable = pos - view.getInt32(pos, true);
+    this.check(vtable, 4);
+    const vtableSize = view.getUint16(vtable, true);
+    const inlineSize = view.getUint16(vtable + 2, true);
+    if (vtableSize < 4 || vtableSize % 2 !== 0) this.corrupt(`table ${def.name} has a vtable of ${vtableSize} bytes`);
+    this.check(vtable, vtableSize);
+    this.check(pos, inlineSize);
     const slots = (vtableSize - 4) / 2;
+    const fields = def.fields;
 
     // Slots beyond our schema that hold a value: a field from a newer SlateDB.
-    for (let s = def.fields.length; s < slots; s++) {
-      if (this.view.getUint16(vtable + 4 + 2 * s, true) !== 0) {
-        this.unknown.push(`${path} (table ${def.name}) has field slot ${s}, which this schema does not know`);
+    for (let s = fields.length; s < slots; s++) {
+      if (view.getUint16(vtable + 4 + 2 * s, true) !== 0) {
+        this.unknown.push(`${this.where() || def.name} (table ${def.name}) has field slot ${s}, which this schema does not know`);
       }
     }
 
     const out: DecodedTable = {};
     let unionTag = 0;
-    for (let s = 0; s < def.fields.length; s++) {
-      const field = def.fields[s];
-      const rel = s < slots ? this.view.getUint16(vtable + 4 + 2 * s, true) : 0;
-      if (rel !== 0 && rel >= inlineSize) this.corrupt(`${path}.${field.name} has offset ${rel} beyond its table's ${inlineSize} bytes`);
-      const fieldPath = `${path}.${field.name}`;
-      const value = rel === 0 ? this.absent(field, fieldPath) : this.field(pos + rel, field, fieldPath, depth, unionTag);
+    for (let s = 0; s < fields.length; s++) {
+      const field = fields[s];
+      const rel = s < slots ? view.getUint16(vtable + 4 + 2 * s, true) : 0;
+      this.path.push(field.name);
+      if (rel !== 0 && rel >= inlineSize) this.corrupt(`field offset ${rel} is beyond its table's ${inlineSize} bytes`);
+      const value = rel === 0 ? this.absent(field) : this.field(pos + rel, field, depth, unionTag);
+      this.path.pop();
       if (field.type.kind === 'unionType') unionTag = value as number;
       out[field.name] = value;
     }
     return out;
   }
 
-  private absent(field: FieldDef, path: string): DecodedValue {
-    if (field.required) this.corrupt(`required field ${path} is missing`);
+  private absent(field: FieldDef): DecodedValue {
+    if (field.required) this.corrupt('a required field is missing');
     const t = field.type;
     if (t.kind === 'scalar') {
       if (t.optional) return null;
@@ -140,59 +149,61 @@ class Reader {
     return null;
   }
 
-  private field(pos: number, field: FieldDef, path: string, depth: number, unionTag: number): DecodedValue {
+  private field(pos: number, field: FieldDef, depth: number, unionTag: number): DecodedValue {
     const t = field.type;
     switch (t.kind) {
       case 'scalar':
-        return this.scalar(pos, t.scalar, path);
+        return this.scalar(pos, t.scalar);
       case 'unionType': {
-        const tag = this.scalar(pos, 'u8', path) as number;
+        const tag = this.scalar(pos, 'u8') as number;
         if (tag !== 0 && UNIONS[t.union][tag] === undefined) {
-          this.unknown.push(`${path} is union member ${tag} of ${t.union}, which this schema does not know`);
+          this.unknown.push(`${this.where()} is union member ${tag} of ${t.union}, which this schema does not know`);
         }
         return tag;
       }
       case 'unionValue': {
         const member = UNIONS[t.union][unionTag];
         if (member === undefined) return null; // unknown member: recorded above, bytes not interpreted
-        return this.table(this.deref(pos, path), TABLES[member], path, depth + 1);
+        return this.table(this.deref(pos), TABLES[member], depth + 1);
       }
       case 'string': {
-        const start = this.deref(pos, path);
-        const len = this.u32(start, path);
-        this.check(start + 4, len, `${path} string`);
+        const start = this.deref(pos);
+        const len = this.u32(start);
+        this.check(start + 4, len);
         try {
           return utf8.decode(this.buf.subarray(start + 4, start + 4 + len));
         } catch {
-          return this.corrupt(`${path} is not valid UTF-8`);
+          return this.corrupt('a string is not valid UTF-8');
         }
       }
       case 'bytes': {
-        const start = this.deref(pos, path);
-        const len = this.u32(start, path);
-        this.check(start + 4, len, `${path} bytes`);
+        const start = this.deref(pos);
+        const len = this.u32(start);
+        this.check(start + 4, len);
         return this.buf.slice(start + 4, start + 4 + len);
       }
       case 'scalarVector': {
-        const start = this.deref(pos, path);
-        const len = this.u32(start, path);
+        const start = this.deref(pos);
+        const len = this.u32(start);
         const size = SCALAR_SIZE[t.scalar];
-        this.check(start + 4, len * size, `${path} vector`);
+        this.check(start + 4, len * size);
         const out: DecodedValue[] = new Array(len);
-        for (let i = 0; i < len; i++) out[i] = this.scalar(start + 4 + i * size, t.scalar, path);
+        for (let i = 0; i < len; i++) out[i] = this.scalar(start + 4 + i * size, t.scalar);
         return out;
       }
       case 'table':
-        return this.table(this.deref(pos, path), TABLES[t.table], path, depth + 1);
+        return this.table(this.deref(pos), TABLES[t.table], depth + 1);
       case 'tableVector': {
-        const start = this.deref(pos, path);
-        const len = this.u32(start, path);
-        this.check(start + 4, len * 4, `${path} vector of ${len}`);
+        const start = this.deref(pos);
+        const len = this.u32(start);
+        // Checked before allocating: a corrupt length cannot make us loop or allocate wildly.
+        this.check(start + 4, len * 4);
         const def = TABLES[t.table];
         const out: DecodedTable[] = new Array(len);
         for (let i = 0; i < len; i++) {
-          const elem = start + 4 + i * 4;
-          out[i] = this.table(this.deref(elem, `${path}[${i}]`), def, `${path}[${i}]`, depth + 1);
+          this.path.push(i);
+          out[i] = this.table(this.deref(start + 4 + i * 4), def, depth + 1);
+          this.path.pop();
         }
         return out;
       }
@@ -207,7 +218,7 @@ class Reader {
 export function decodeFlatBuffer(buf: Uint8Array, rootTable: TableName, context: string): DecodeResult {
   const reader = new Reader(buf, context);
   if (buf.length < 8) reader.corrupt(`only ${buf.length} bytes of FlatBuffer data`);
-  const root = reader.table(reader.deref(0, 'root offset'), TABLES[rootTable], rootTable, 0);
+  const root = reader.table(reader.deref(0), TABLES[rootTable], 0);
   return { root, unknown: reader.unknown };
 }
 
