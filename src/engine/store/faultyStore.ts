@@ -1,0 +1,193 @@
+/**
+ * Wraps a store and injects the failures real object stores produce, for
+ * tests and benchmarks:
+ *
+ * - latency (`latencyMs` plus up to `jitterMs`) before each request;
+ * - `errorRate`: the request fails before reaching the store, with a
+ *   retryable STORE_ERROR whose message contains "injected fault";
+ * - `landedThenTimeoutRate`: a putIfAbsent that really creates the object and
+ *   then fails with a retryable timeout, the ambiguous write a caller must
+ *   resolve by reading the object back and comparing bytes;
+ * - `staleListRate`: a listing page that omits its newest object (latest
+ *   lastModified, ties broken by the greatest key), as an eventually
+ *   consistent listing may;
+ * - `maxConcurrent`: throttled mode; at most that many requests are in flight
+ *   (latency included), the rest queue in arrival order.
+ *
+ * Every random choice comes from a seeded PRNG (`seed`, default 1) and is
+ * drawn when the request is issued, three draws per request whatever the
+ * options, so a sequence of calls replays identically.
+ */
+
+import { EngineError } from '../errors';
+import type { GetResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutIfAbsentResult } from './objectStore';
+
+export interface FaultOptions {
+  latencyMs?: number;
+  jitterMs?: number;
+  /** 0..1: probability that a request fails before reaching the store. */
+  errorRate?: number;
+  /** 0..1: probability that a putIfAbsent that created its object then reports a timeout. */
+  landedThenTimeoutRate?: number;
+  /** 0..1: probability that a non-empty listing page omits its newest object. */
+  staleListRate?: number;
+  /** PRNG seed (default 1). */
+  seed?: number;
+  /** Throttled mode: at most this many requests in flight. */
+  maxConcurrent?: number;
+}
+
+export interface InjectedCounts {
+  errors: number;
+  landedThenTimeout: number;
+  staleLists: number;
+}
+
+type Operation = 'list' | 'get' | 'head' | 'put' | 'delete';
+
+interface Draw {
+  delayMs: number;
+  fail: boolean;
+  /** Decides landed-then-timeout (put) or stale listing (list). */
+  extra: number;
+}
+
+/** mulberry32: small, fast, deterministic; not for anything but tests. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function checkRate(name: string, v: number | undefined): void {
+  if (v !== undefined && !(v >= 0 && v <= 1)) throw new EngineError('INVALID_ARGUMENT', `${name} must be between 0 and 1, got ${v}`);
+}
+
+function checkNonNegative(name: string, v: number | undefined): void {
+  if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new EngineError('INVALID_ARGUMENT', `${name} must be a non-negative number, got ${v}`);
+}
+
+export class FaultInjectingStore implements ObjectStore {
+  readonly injected: InjectedCounts = { errors: 0, landedThenTimeout: 0, staleLists: 0 };
+  private options: FaultOptions = {};
+  private random: () => number;
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    readonly inner: ObjectStore,
+    options: FaultOptions = {},
+  ) {
+    this.configure(options);
+    this.random = mulberry32(options.seed ?? 1);
+  }
+
+  get description(): string {
+    return this.inner.description;
+  }
+
+  /** Change fault options from now on (e.g. turn faults off after a test's setup). A new `seed` restarts the PRNG. */
+  configure(options: FaultOptions): void {
+    checkNonNegative('latencyMs', options.latencyMs);
+    checkNonNegative('jitterMs', options.jitterMs);
+    checkRate('errorRate', options.errorRate);
+    checkRate('landedThenTimeoutRate', options.landedThenTimeoutRate);
+    checkRate('staleListRate', options.staleListRate);
+    if (options.maxConcurrent !== undefined && !(Number.isInteger(options.maxConcurrent) && options.maxConcurrent >= 1)) {
+      throw new EngineError('INVALID_ARGUMENT', `maxConcurrent must be a positive integer, got ${options.maxConcurrent}`);
+    }
+    this.options = { ...this.options, ...options };
+    if (options.seed !== undefined) this.random = mulberry32(options.seed);
+    this.release(0); // a higher limit may admit queued requests
+  }
+
+  private draw(): Draw {
+    const o = this.options;
+    const jitter = this.random();
+    const fail = this.random();
+    const extra = this.random();
+    return {
+      delayMs: (o.latencyMs ?? 0) + (o.jitterMs ?? 0) * jitter,
+      fail: fail < (o.errorRate ?? 0),
+      extra,
+    };
+  }
+
+  private async acquire(): Promise<void> {
+    const limit = this.options.maxConcurrent;
+    if (limit === undefined || this.inFlight < limit) {
+      this.inFlight++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Give back `n` slots and hand free slots to queued requests. */
+  private release(n: number): void {
+    this.inFlight -= n;
+    const limit = this.options.maxConcurrent ?? Infinity;
+    while (this.waiting.length > 0 && this.inFlight < limit) {
+      this.inFlight++;
+      (this.waiting.shift() as () => void)();
+    }
+  }
+
+  private async request<T>(op: Operation, key: string, call: () => Promise<T>, after?: (result: T, d: Draw) => T): Promise<T> {
+    const d = this.draw();
+    await this.acquire();
+    try {
+      if (d.delayMs > 0) await new Promise((r) => setTimeout(r, d.delayMs));
+      if (d.fail) {
+        this.injected.errors++;
+        throw new EngineError('STORE_ERROR', `${op} ${key} failed: injected fault`, { retryable: true, key });
+      }
+      const result = await call();
+      return after ? after(result, d) : result;
+    } finally {
+      this.release(1);
+    }
+  }
+
+  listPage(options: ListOptions): Promise<ListPage> {
+    return this.request('list', options.prefix ?? '', () => this.inner.listPage(options), (page, d) => {
+      if (page.objects.length === 0 || !(d.extra < (this.options.staleListRate ?? 0))) return page;
+      let newest = 0;
+      page.objects.forEach((o, i) => {
+        if (o.lastModified.getTime() >= page.objects[newest].lastModified.getTime()) newest = i;
+      });
+      this.injected.staleLists++;
+      return { ...page, objects: page.objects.filter((_, i) => i !== newest) };
+    });
+  }
+
+  get(key: string): Promise<GetResult | undefined> {
+    return this.request('get', key, () => this.inner.get(key));
+  }
+
+  head(key: string): Promise<ObjectMeta | undefined> {
+    return this.request('head', key, () => this.inner.head(key));
+  }
+
+  putIfAbsent(key: string, bytes: Uint8Array): Promise<PutIfAbsentResult> {
+    return this.request('put', key, () => this.inner.putIfAbsent(key, bytes), (result, d) => {
+      if (result.created && d.extra < (this.options.landedThenTimeoutRate ?? 0)) {
+        this.injected.landedThenTimeout++;
+        throw new EngineError('STORE_ERROR', `put ${key} failed: request timed out (injected fault)`, { retryable: true, key });
+      }
+      return result;
+    });
+  }
+
+  delete(key: string): Promise<void> {
+    return this.request('delete', key, () => this.inner.delete(key));
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close?.();
+  }
+}
