@@ -15,10 +15,10 @@ const DAY = 24 * HOUR;
 
 /** humantime's unit names → milliseconds (month = 30.44 days, year = 365.25 days, as humantime). */
 const UNITS: Record<string, number> = {
-  nsec: 1e-6, ns: 1e-6,
+  nanos: 1e-6, nsec: 1e-6, ns: 1e-6,
   usec: 1e-3, us: 1e-3, 'µs': 1e-3,
-  msec: 1, ms: 1,
-  seconds: SECOND, second: SECOND, sec: SECOND, s: SECOND,
+  millis: 1, msec: 1, ms: 1,
+  seconds: SECOND, second: SECOND, secs: SECOND, sec: SECOND, s: SECOND,
   minutes: MINUTE, minute: MINUTE, min: MINUTE, mins: MINUTE, m: MINUTE,
   hours: HOUR, hour: HOUR, hr: HOUR, hrs: HOUR, h: HOUR,
   days: DAY, day: DAY, d: DAY,
@@ -39,7 +39,8 @@ export function parseDuration(text: string): number {
   let total = 0;
   let pos = 0;
   while (pos < s.length) {
-    while (s[pos] === ' ') pos++;
+    while (pos < s.length && /\s/.test(s[pos])) pos++;
+    if (pos >= s.length) break;
     TOKEN.lastIndex = pos;
     const m = TOKEN.exec(s);
     if (!m) {
