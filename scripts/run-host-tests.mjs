@@ -3,9 +3,15 @@
 // Chromium opens it with extensionDevelopmentPath + extensionTestsPath, the suite writes its
 // results to a JSON file, and this script prints them. Exit 0 only when every test passed.
 //
-//   node scripts/run-host-tests.mjs [--timeout=SECONDS] [--grep=REGEX] [--no-build] [--folder=DIR]
+//   node scripts/run-host-tests.mjs [--timeout=SECONDS] [--grep=REGEX] [--no-build] [--folder=DIR] [--fixtures=DIR]
 //
-// Leaves test-results/integration-results.json (or $SLATEDB_TEST_RESULTS), test-results/host-tests.png (the workbench at the
+// Before starting the host it builds real SlateDB databases (test/fixtures/buildHostFixtures.ts, the
+// REAL engine, ~7 s) into test-results/fixtures/host-<run>/ and hands the folder to the suite as
+// SLATEDB_TEST_DB_ROOT (read-only for tests: they copy a database before writing). --fixtures=DIR, or
+// SLATEDB_TEST_DB_ROOT already set to an existing folder, reuses one instead. The suite also gets
+// SLATEDB_TEST_USER_DATA_DIR (to find settings.json and the logs on disk).
+// Leaves test-results/integration-results.json (or $SLATEDB_TEST_RESULTS), host-measurements.json next to it (timings
+// the suite measured), test-results/host-tests.png (the workbench at the
 // end), test-results/host-tests-code-server.log and test-results/host-tests-browser.log.
 
 import { spawnSync } from 'node:child_process';
@@ -35,6 +41,36 @@ const testsEntry = path.join(extensionRoot, 'out', 'test', 'integration', 'index
 
 const log = (line) => console.log(`[host-tests] ${line}`);
 
+/** Real SlateDB databases for the suite: reused when given, else built fresh for this run. */
+function prepareFixtures() {
+  const given = options.fixtures ?? process.env.SLATEDB_TEST_DB_ROOT;
+  if (given) {
+    if (!fs.existsSync(path.join(given, 'fixtures.json'))) {
+      throw new Error(`fixture folder ${given} has no fixtures.json: build it with node --import tsx test/fixtures/buildHostFixtures.ts ${given}`);
+    }
+    log(`fixtures: reusing ${given}`);
+    return path.resolve(given);
+  }
+  const root = path.join(resultsDir, 'fixtures');
+  // Earlier runs' folders: keep the last few, other suites may still be reading a recent one.
+  if (fs.existsSync(root)) {
+    const old = fs.readdirSync(root).filter((name) => name.startsWith('host-')).sort().slice(0, -3);
+    for (const name of old) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+  }
+  const dir = path.join(root, `host-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${process.pid}`);
+  const started = Date.now();
+  const built = spawnSync(process.execPath, ['--import', 'tsx', path.join('test', 'fixtures', 'buildHostFixtures.ts'), dir], {
+    cwd: extensionRoot,
+    stdio: 'inherit',
+    timeout: 120_000,
+  });
+  if (built.status !== 0) {
+    throw new Error(`building the fixture databases failed (${built.status ?? built.signal})`);
+  }
+  log(`fixtures: built ${path.relative(extensionRoot, dir)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return dir;
+}
+
 async function main() {
   const started = Date.now();
   if (options.build) {
@@ -46,6 +82,7 @@ async function main() {
   if (!fs.existsSync(testsEntry)) {
     throw new Error(`${testsEntry} is missing: run node esbuild.js`);
   }
+  const fixturesDir = prepareFixtures();
   await ensureCodeServer({ log: (line) => log(`code-server: ${line}`) });
   const chromiumPath = await ensureChromium({ log: (line) => log(`chromium: ${line}`) });
 
@@ -56,6 +93,7 @@ async function main() {
   fs.mkdirSync(resultsDir, { recursive: true });
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
   fs.rmSync(resultsFile, { force: true });
+  fs.rmSync(path.join(path.dirname(resultsFile), 'host-measurements.json'), { force: true }); // written by the suite's measure()
 
   const cleanup = [];
   const stopAll = async () => {
@@ -71,14 +109,17 @@ async function main() {
   process.once('SIGTERM', onSignal);
 
   try {
+    const userDataDir = path.join(scratch, 'user-data');
     const server = await startCodeServer({
       folder,
-      userDataDir: path.join(scratch, 'user-data'),
+      userDataDir,
       extensionsDir: path.join(scratch, 'extensions'),
       logFile: codeServerLog,
       // The extension host is a child of the server and inherits its environment.
       env: {
         SLATEDB_TEST_RESULTS: resultsFile,
+        SLATEDB_TEST_DB_ROOT: fixturesDir,
+        SLATEDB_TEST_USER_DATA_DIR: userDataDir,
         ...(options.grep ? { SLATEDB_TEST_GREP: options.grep } : {}),
       },
       log,
@@ -157,7 +198,7 @@ function hostExited() {
 }
 
 function parseArgs(args) {
-  const parsed = { timeoutSeconds: 600, build: true, grep: undefined, folder: undefined };
+  const parsed = { timeoutSeconds: 600, build: true, grep: undefined, folder: undefined, fixtures: undefined };
   for (const arg of args) {
     const [name, value] = arg.split(/=(.*)/s, 2);
     if (name === '--timeout' && Number(value) > 0) {
@@ -166,10 +207,12 @@ function parseArgs(args) {
       parsed.grep = value;
     } else if (name === '--folder' && value) {
       parsed.folder = path.resolve(value);
+    } else if (name === '--fixtures' && value) {
+      parsed.fixtures = path.resolve(value);
     } else if (name === '--no-build') {
       parsed.build = false;
     } else {
-      console.error('usage: node scripts/run-host-tests.mjs [--timeout=SECONDS] [--grep=REGEX] [--no-build] [--folder=DIR]');
+      console.error('usage: node scripts/run-host-tests.mjs [--timeout=SECONDS] [--grep=REGEX] [--no-build] [--folder=DIR] [--fixtures=DIR]');
       process.exit(2);
     }
   }

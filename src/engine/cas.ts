@@ -53,6 +53,18 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 type CreateOutcome = 'created' | 'exists' | 'unknown';
 
+/** Errors a mutation raises about the state it saw, which a newer manifest could change. */
+const DECISION_ERRORS = new Set(['CHECKPOINT_NOT_FOUND', 'DATABASE_NOT_INITIALIZED']);
+
+/**
+ * One HEAD of N+1: a listing may lag behind a write that already landed, so
+ * before we answer "nothing to do" or "not found" from manifest N we make sure
+ * there is no N+1. (A write needs no such check: its create of N+1 would fail.)
+ */
+async function newerExists(ms: ManifestStore, id: number): Promise<boolean> {
+  return (await ms.store.head(ms.keyOf(id + 1))) !== undefined;
+}
+
 async function createIfAbsent(ms: ManifestStore, key: string, bytes: Uint8Array, log: EngineLog): Promise<CreateOutcome> {
   let created: boolean;
   let failure: unknown;
@@ -100,13 +112,32 @@ export async function commitManifestUpdate<T>(ms: ManifestStore, mutate: Mutatio
   const sleep = options.sleep ?? defaultSleep;
   let lastReason = '';
 
+  let stale = false;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const current = await ms.readLatest();
+    const current = await ms.readLatest({ cold: stale });
+    stale = false;
     if (current.manifest.readOnlyReason) {
       throw new EngineError('MANIFEST_READ_ONLY', current.manifest.readOnlyReason, { key: current.key });
     }
-    const change = mutate(current);
-    if ('noop' in change) return { result: change.result, baseId: current.id, attempts: attempt };
+    let change: MutationResult<T>;
+    try {
+      change = mutate(current);
+    } catch (e) {
+      // "Not found" / "not initialized" are decisions about N: make sure N is really the latest.
+      if (isEngineError(e) && DECISION_ERRORS.has(e.code) && (await newerExists(ms, current.id))) {
+        stale = true;
+        continue;
+      }
+      throw e;
+    }
+    if ('noop' in change) {
+      // Nothing to write is also a decision about N (a listing can lag behind a write).
+      if (await newerExists(ms, current.id)) {
+        stale = true;
+        continue;
+      }
+      return { result: change.result, baseId: current.id, attempts: attempt };
+    }
 
     const nextId = current.id + 1;
     const key = ms.keyOf(nextId);
@@ -118,7 +149,17 @@ export async function commitManifestUpdate<T>(ms: ManifestStore, mutate: Mutatio
 
     const outcome = await createIfAbsent(ms, key, bytes, log);
     if (outcome === 'created') {
-      const boundary = await ms.readBoundary();
+      let boundary: number;
+      try {
+        boundary = await ms.readBoundary();
+      } catch (e) {
+        throw new EngineError(
+          isEngineError(e) ? e.code : 'STORE_ERROR',
+          `manifest ${nextId} was written to ${ms.location}, but the GC boundary could not be read to confirm it counts ` +
+            `(${e instanceof Error ? e.message : String(e)}). The change has most likely been applied: refresh before trying again.`,
+          { retryable: false, key, cause: e },
+        );
+      }
       if (nextId > boundary) {
         ms.noteId(nextId);
         log('debug', `committed ${key} (attempt ${attempt})`);

@@ -9,8 +9,6 @@ import { mapLimit } from './concurrency';
 import { manifestIdOfKey } from './paths';
 import { ObjectStore } from './store/objectStore';
 
-const DB_SUBFOLDERS = new Set(['manifest/', 'wal/', 'compacted/', 'compactions/', 'gc/']);
-
 export interface FoundDatabase {
   /** Database root relative to the store ('' = the store root itself). */
   path: string;
@@ -57,7 +55,8 @@ export async function discoverDatabases(store: ObjectStore, prefixInput = '', op
         const latest = await latestManifestIn(store, folder + 'manifest/');
         if (latest !== undefined) return { db: { path: folder.replace(/\/$/, ''), latestManifestId: latest }, next: [] as string[] };
       }
-      return { db: undefined, next: subfolders.filter((f) => !DB_SUBFOLDERS.has(f.slice(folder.length))) };
+      // Not a database: look inside (a folder named like a database part, e.g. "wal", may still hold databases).
+      return { db: undefined, next: subfolders };
     });
     level = [];
     for (const r of results) {

@@ -7,11 +7,11 @@
 import * as vscode from 'vscode';
 import { Command } from './commandIds';
 import { manifestJson } from '../engine/json';
-import type { DatabaseRegistry } from './databases';
+import type { DatabaseRegistry, DatabaseSnapshot } from './databases';
 import type { ConnectionManager } from './connections/connectionManager';
 import { runOperation } from './commands/operation';
 import { pickDatabase } from './commands/pickers';
-import type { DatabaseTarget } from './targets';
+import { isCheckpointTarget, type DatabaseTarget } from './targets';
 
 export const MANIFEST_SCHEME = 'slatedb-manifest';
 
@@ -49,7 +49,17 @@ export function registerOpenManifest(connections: ConnectionManager, databases: 
   return vscode.commands.registerCommand(Command.openManifest, async (arg?: unknown, manifestId?: number) => {
     const target = await pickDatabase(connections, arg);
     if (!target) return undefined;
-    const pinned = (arg as { checkpoint?: { manifestId?: number } } | undefined)?.checkpoint?.manifestId;
+    // A checkpoint (tree node, or a plain {connectionId, dbPath, checkpointId} target) opens the manifest it pins.
+    let pinned = (arg as { checkpoint?: { manifestId?: number } } | undefined)?.checkpoint?.manifestId;
+    const checkpointId = isCheckpointTarget(arg) ? arg.checkpointId : undefined;
+    if (manifestId === undefined && pinned === undefined && checkpointId !== undefined) {
+      const find = (snap?: DatabaseSnapshot) => snap?.checkpoints.find((c) => c.id === checkpointId)?.manifestId;
+      pinned = find(databases.snapshot(target)) ?? (await runOperation(`Reading ${target.dbPath}`, async () => find(await databases.load(target))));
+      if (pinned === undefined) {
+        void vscode.window.showWarningMessage(`Checkpoint ${checkpointId} is not in the latest manifest of ${target.dbPath}.`);
+        return undefined;
+      }
+    }
     const id =
       manifestId ??
       pinned ??

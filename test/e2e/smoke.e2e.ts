@@ -1,6 +1,6 @@
 // Browser smoke test: code-server with the extension installed (a symlink of this repository in a
-// fresh --extensions-dir), headless Chromium opens the SlateDB view, reads its tree, runs
-// "SlateDB: Refresh" from the palette and saves test-results/e2e-smoke.png.
+// fresh --extensions-dir), headless Chromium opens the SlateDB view (no connections: its welcome
+// content), runs "SlateDB: Refresh" from the palette and saves test-results/e2e-smoke.png.
 //
 //   node --import tsx test/e2e/smoke.e2e.ts [--dev-path]
 //
@@ -16,7 +16,7 @@ import {
   startCodeServer,
   type CodeServer,
 } from '../../scripts/lib/codeServer.mjs';
-import { launchBrowser, listTreeRows, openViewContainer, openWorkbench, runCommand, screenshot, waitForTreeRows } from './workbench';
+import { launchBrowser, openViewContainer, openWorkbench, runCommand, screenshot } from './workbench';
 
 const log = (line: string) => console.log(`[e2e] ${line}`);
 
@@ -48,17 +48,20 @@ async function main(): Promise<void> {
     const page = await openWorkbench(browser, server.url, { folder, extensionDevelopmentPath: devPath ? REPO_ROOT : undefined });
     log(`workbench ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
+    // No connections yet: the view shows its welcome content with the three ways in.
     await openViewContainer(page, 'SlateDB');
-    await waitForTreeRows(page);
-    const rows = await listTreeRows(page, { expandAll: true });
-    console.log(rows);
-    assert.ok(rows.some((row) => row.label === 'SlateDB' && row.level === 1), 'the SlateDB view shows no root row');
+    const welcome = page.locator('.part.sidebar .welcome-view-content', { hasText: 'No SlateDB connections yet' });
+    await welcome.waitFor({ state: 'visible', timeout: 30_000 });
+    for (const button of ['Add Local Folder…', 'Add S3 / MinIO Connection…', 'Open Demo Database']) {
+      await welcome.locator('.monaco-button', { hasText: button }).first().waitFor({ state: 'visible' });
+    }
+    log('the SlateDB view shows its welcome content and buttons');
     passed += 1;
 
-    const before = rows.find((row) => row.label === 'Refreshed')?.description;
     await runCommand(page, 'SlateDB: Refresh');
-    await page.locator('.part.sidebar .monaco-list-row .label-description', { hasText: '1 times' }).waitFor({ timeout: 10_000 });
-    log(`"SlateDB: Refresh" from the palette changed "${before}" to "1 times"`);
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator('.notifications-toasts .notification-toast', { hasText: /failed|error/i }).count(), 0, 'no error notification');
+    log('"SlateDB: Refresh" ran from the palette');
     passed += 1;
 
     log(`screenshot ${path.relative(REPO_ROOT, await screenshot(page, 'e2e-smoke'))}`);

@@ -182,6 +182,24 @@ describe('LocalObjectStore file layout', function () {
     assert.ok(fs.statSync(path.join(root, 'db', 'empty')).isDirectory());
   });
 
+  it('skips file names that are not UTF-8 (no S3 key can name them) but keeps a real U+FFFD', async () => {
+    await store.putIfAbsent('n/ok', bytes('ok'));
+    await store.putIfAbsent('n/real\uFFFDchar', bytes('r'));
+    fs.writeFileSync(Buffer.concat([Buffer.from(path.join(root, 'n') + '/'), Buffer.from([0x62, 0xff, 0x63])]), 'bad');
+    assert.deepEqual(
+      (await listAll(store, { prefix: 'n/' })).objects.map((o) => o.key),
+      ['n/ok', 'n/real\uFFFDchar'],
+    );
+  });
+
+  it('reports a symlink loop inside the root instead of walking forever', async () => {
+    await store.putIfAbsent('loop/x', bytes('x'));
+    fs.symlinkSync(path.join(root, 'loop'), path.join(root, 'loop', 'again'));
+    await assert.rejects(listAll(store, { prefix: 'loop/' }), (e: unknown) => isEngineError(e, 'STORE_ERROR') && /symlink loop/.test(e.message));
+    // Reading through the loop by key is fine: it names one path.
+    assert.equal(Buffer.from((await store.get('loop/again/again/x'))!.bytes).toString(), 'x');
+  });
+
   it('reports a directory occupying the key as an error, not as "already exists"', async () => {
     fs.mkdirSync(path.join(root, 'db', 'manifest', '00000000000000000003.manifest'), { recursive: true });
     await assert.rejects(store.putIfAbsent('db/manifest/00000000000000000003.manifest', bytes('m')), (e: unknown) => isEngineError(e, 'STORE_ERROR'));

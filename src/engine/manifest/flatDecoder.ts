@@ -40,6 +40,14 @@ class Reader {
   /** Where we are, for error messages only: built into a string only when something is wrong. */
   private readonly path: (string | number)[] = [];
   readonly unknown: string[] = [];
+  /**
+   * Bytes of output we may still produce. Each table needs its own 4-byte
+   * offset and each byte vector its own bytes, so a buffer of n bytes cannot
+   * honestly decode to more than n; FlatBuffers that share tables can (1,000
+   * runs × the same 1,000 SSTs = a million tables from 8 KB). SlateDB never
+   * shares, so exceeding this means a crafted or corrupt file, not a big one.
+   */
+  private budget: number;
 
   constructor(
     input: Uint8Array,
@@ -49,6 +57,12 @@ class Reader {
     this.buf = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     this.view = new DataView(input.buffer, input.byteOffset, input.byteLength);
     this.len = input.byteLength;
+    this.budget = input.byteLength + 64;
+  }
+
+  private spend(n: number): void {
+    this.budget -= n;
+    if (this.budget < 0) this.corrupt('it decodes to more data than it holds (tables or vectors are shared or loop)');
   }
 
   where(): string {
@@ -103,6 +117,7 @@ class Reader {
 
   table(pos: number, def: TableDef, depth: number): DecodedTable {
     if (depth > MAX_DEPTH) this.corrupt(`tables nested deeper than ${MAX_DEPTH}`);
+    this.spend(4);
     this.check(pos, 4);
     const view = this.view;
     const vtable = pos - view.getInt32(pos, true);
@@ -170,6 +185,7 @@ class Reader {
         const start = this.deref(pos);
         const len = this.u32(start);
         this.check(start + 4, len);
+        this.spend(len);
         try {
           return utf8.decode(this.buf.subarray(start + 4, start + 4 + len));
         } catch {
@@ -180,6 +196,7 @@ class Reader {
         const start = this.deref(pos);
         const len = this.u32(start);
         this.check(start + 4, len);
+        this.spend(len);
         return this.buf.slice(start + 4, start + 4 + len);
       }
       case 'scalarVector': {
@@ -187,6 +204,7 @@ class Reader {
         const len = this.u32(start);
         const size = SCALAR_SIZE[t.scalar];
         this.check(start + 4, len * size);
+        this.spend(len * size);
         const out: DecodedValue[] = new Array(len);
         for (let i = 0; i < len; i++) out[i] = this.scalar(start + 4 + i * size, t.scalar);
         return out;

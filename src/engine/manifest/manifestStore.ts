@@ -113,9 +113,9 @@ export class ManifestStore {
    * The latest manifest. Retries when the one we listed vanished before we
    * read it (a GC racing us can only delete it after a newer one exists).
    */
-  async readLatest(): Promise<LoadedManifest> {
+  async readLatest(options: { cold?: boolean } = {}): Promise<LoadedManifest> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const id = await this.latestId({ cold: attempt > 0 });
+      const id = await this.latestId({ cold: options.cold || attempt > 0 });
       if (id === undefined) {
         throw new EngineError(
           'DATABASE_NOT_FOUND',

@@ -449,8 +449,11 @@ export class LocalObjectStore implements ObjectStore {
         const st = await handle.stat();
         if (!st.isFile()) return undefined;
         const buf = await handle.readFile();
-        // A plain Uint8Array (not a Buffer) so callers comparing with deepEqual see the same type from every backend.
-        const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+        // A plain Uint8Array (not a Buffer, so deepEqual sees the same type from every backend) that owns its
+        // whole ArrayBuffer: a small Buffer may be a view into Node's shared pool, which a decoder reading
+        // `bytes.buffer` without the offset would misread.
+        const ownsBuffer = buf.byteOffset === 0 && buf.buffer.byteLength === buf.byteLength;
+        const bytes = ownsBuffer ? new Uint8Array(buf.buffer) : new Uint8Array(buf);
         return { bytes, meta: metaFromStats(key, st) };
       } finally {
         await handle.close().catch(() => undefined);
@@ -662,28 +665,68 @@ export class LocalObjectStore implements ObjectStore {
 
   /**
    * One directory entry as a listing candidate, or undefined when it cannot
-   * contribute. Uses only the entry's name and type (no stat) except for
+   * contribute. Uses only the entry's name and type (no syscall) except for
    * symlinks, which are resolved (and refused when they leave the root).
    */
-  private async classify(realRoot: string, plan: ListPlan, dir: string, dirKey: string, namePrefix: string, ent: Dirent<Buffer>): Promise<Candidate | undefined> {
-    const name = decodeName(ent.name);
-    if (name === undefined || !name.startsWith(namePrefix)) return undefined;
+  private async classify(realRoot: string, plan: ListPlan, base: string, dirKey: string, name: string, ent: Dirent<string | Buffer>): Promise<Candidate | undefined> {
+    const c = LocalObjectStore.classifyPlain(plan, base, dirKey, name, ent);
+    return c === 'symlink' ? this.classifySymlink(realRoot, plan, base, dirKey, name) : c;
+  }
+
+  /** Classify without any I/O; symlinks are left to `classifySymlink`. `base` is the directory path ending with a separator. */
+  private static classifyPlain(plan: ListPlan, base: string, dirKey: string, name: string, ent: Dirent<string | Buffer>): Candidate | 'symlink' | undefined {
     const key = dirKey + name;
-    const fileOk = () => !isStagingName(name) && keyPassesBounds(plan, key);
-    const dirOk = () => LocalObjectStore.subtreeMayPass(plan, key + '/');
-    const fsPath = path.join(dir, name);
-    if (ent.isFile()) return fileOk() ? { name, key, sortKey: key, dir: false, fsPath } : undefined;
-    if (ent.isDirectory()) return dirOk() ? { name, key, sortKey: key + '/', dir: true, fsPath } : undefined;
-    if (ent.isSymbolicLink()) {
-      const mayFile = fileOk();
-      const mayDir = dirOk();
-      if (!mayFile && !mayDir) return undefined;
-      const target = await this.followListed(realRoot, fsPath, key);
-      if (target === undefined) return undefined; // dangling symlinks are ignored, as LocalFileSystem does
-      if (target.st.isFile() && mayFile) return { name, key, sortKey: key, dir: false, fsPath: target.real };
-      if (target.st.isDirectory() && mayDir) return { name, key, sortKey: key + '/', dir: true, fsPath: target.real };
+    if (ent.isFile()) {
+      return !isStagingName(name) && keyPassesBounds(plan, key) ? { name, key, sortKey: key, dir: false, fsPath: base + name } : undefined;
     }
+    if (ent.isDirectory()) {
+      const sub = key + '/';
+      return LocalObjectStore.subtreeMayPass(plan, sub) ? { name, key, sortKey: sub, dir: true, fsPath: base + name } : undefined;
+    }
+    if (ent.isSymbolicLink()) return 'symlink';
     return undefined; // sockets, FIFOs, devices: not objects
+  }
+
+  private async classifySymlink(realRoot: string, plan: ListPlan, base: string, dirKey: string, name: string): Promise<Candidate | undefined> {
+    const key = dirKey + name;
+    const mayFile = !isStagingName(name) && keyPassesBounds(plan, key);
+    const mayDir = LocalObjectStore.subtreeMayPass(plan, key + '/');
+    if (!mayFile && !mayDir) return undefined;
+    const target = await this.followListed(realRoot, base + name, key);
+    if (target === undefined) return undefined; // dangling symlinks are ignored, as LocalFileSystem does
+    if (target.st.isFile() && mayFile) return { name, key, sortKey: key, dir: false, fsPath: target.real };
+    if (target.st.isDirectory() && mayDir) return { name, key, sortKey: key + '/', dir: true, fsPath: target.real };
+    return undefined;
+  }
+
+  /**
+   * A directory's entries as (name, type). Names are read as strings (fast);
+   * only when one looks undecodable (contains U+FFFD) is the directory read
+   * again as bytes, so names that are not UTF-8 are skipped rather than
+   * mangled into keys that do not exist.
+   */
+  private static async readEntries(dir: string): Promise<{ name: string; ent: Dirent<string | Buffer> }[]> {
+    let entries: Dirent[];
+    try {
+      entries = await fsp.readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      if (isAbsent(e)) return []; // removed while listing
+      throw e;
+    }
+    if (!entries.some((e) => e.name.includes('\uFFFD'))) return entries.map((ent) => ({ name: ent.name, ent }));
+    let raw: Dirent<Buffer>[];
+    try {
+      raw = await fsp.readdir(dir, { withFileTypes: true, encoding: 'buffer' });
+    } catch (e) {
+      if (isAbsent(e)) return [];
+      throw e;
+    }
+    const out: { name: string; ent: Dirent<string | Buffer> }[] = [];
+    for (const ent of raw) {
+      const name = decodeName(ent.name);
+      if (name !== undefined) out.push({ name, ent });
+    }
+    return out;
   }
 
   /**
@@ -692,19 +735,17 @@ export class LocalObjectStore implements ObjectStore {
    * the end of a big directory costs a string comparison per skipped file.
    */
   private async candidates(realRoot: string, plan: ListPlan, dir: string, dirKey: string, namePrefix: string): Promise<Candidate[]> {
-    let entries: Dirent<Buffer>[];
-    try {
-      entries = await fsp.readdir(dir, { withFileTypes: true, encoding: 'buffer' });
-    } catch (e) {
-      if (isAbsent(e)) return []; // removed while listing
-      throw e;
-    }
+    const base = dir.endsWith(path.sep) ? dir : dir + path.sep;
     const out: Candidate[] = [];
-    for (const ent of entries) {
-      const c = await this.classify(realRoot, plan, dir, dirKey, namePrefix, ent);
-      if (c !== undefined) out.push(c);
+    const links: Promise<Candidate | undefined>[] = [];
+    for (const { name, ent } of await LocalObjectStore.readEntries(dir)) {
+      if (!name.startsWith(namePrefix)) continue;
+      const c = LocalObjectStore.classifyPlain(plan, base, dirKey, name, ent);
+      if (c === 'symlink') links.push(this.classifySymlink(realRoot, plan, base, dirKey, name));
+      else if (c !== undefined) out.push(c);
     }
-    out.sort((a, b) => compareUtf8(a.sortKey, b.sortKey));
+    for (const c of await Promise.all(links)) if (c !== undefined) out.push(c);
+    out.sort((x, y) => compareUtf8(x.sortKey, y.sortKey));
     return out;
   }
 
@@ -757,12 +798,15 @@ export class LocalObjectStore implements ObjectStore {
       if (isAbsent(e)) return false;
       throw e;
     }
+    const base = dir.endsWith(path.sep) ? dir : dir + path.sep;
     const subdirs: Candidate[] = [];
     try {
       for (;;) {
         const ent = (await handle.read()) as Dirent<Buffer> | null;
         if (ent === null) break;
-        const c = await this.classify(realRoot, plan, dir, dirKey, '', ent);
+        const name = decodeName(ent.name);
+        if (name === undefined) continue;
+        const c = await this.classify(realRoot, plan, base, dirKey, name, ent);
         if (c === undefined) continue;
         if (!c.dir) return true;
         subdirs.push(c);

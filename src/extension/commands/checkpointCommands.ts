@@ -44,7 +44,7 @@ export function registerCheckpointCommands(deps: CommandDeps): vscode.Disposable
         const lifetimeMs = lifetime ? parseDuration(lifetime) : undefined;
         const ms = await deps.databases.manifests(target);
         const refreshed = await refreshCheckpoint(ms, target.checkpointId, lifetimeMs, { log: engineLog });
-        deps.tree.refresh(target);
+        await deps.tree.refresh(target);
         return checkpointJson(refreshed);
       };
       if (options) return runQuietly('Refresh checkpoint', () => run(options.lifetime));
@@ -77,7 +77,7 @@ export function registerCheckpointCommands(deps: CommandDeps): vscode.Disposable
       const run = async () => {
         const ms = await deps.databases.manifests(target);
         const result = await deleteCheckpoint(ms, target.checkpointId, { log: engineLog });
-        deps.tree.refresh(target);
+        await deps.tree.refresh(target);
         return result;
       };
       if (options?.confirmed) return runQuietly('Delete checkpoint', run);
@@ -96,7 +96,7 @@ export function registerCheckpointCommands(deps: CommandDeps): vscode.Disposable
       } catch (e) {
         if (e instanceof EngineError && e.code === 'CHECKPOINT_NOT_FOUND') {
           void vscode.window.showInformationMessage(`Checkpoint ${label} no longer exists.`);
-          deps.tree.refresh(target);
+          await deps.tree.refresh(target);
           return { id: target.checkpointId, deleted: false };
         }
         cost = 'Its pinned size could not be computed (see the log).';

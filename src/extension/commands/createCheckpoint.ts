@@ -6,9 +6,9 @@
 
 import * as vscode from 'vscode';
 import { createCheckpoint } from '../../engine/checkpoints';
-import { formatDuration, parseDuration } from '../../engine/duration';
+import { parseDuration } from '../../engine/duration';
 import { EngineError } from '../../engine/errors';
-import { expiryPhrase } from '../../shared/checkpointStatus';
+import { expiryPhrase, relativeTime } from '../../shared/checkpointStatus';
 import { Command } from '../commandIds';
 import { engineLog } from '../log';
 import type { DatabaseTarget } from '../targets';
@@ -46,13 +46,13 @@ export function validateName(text: string): string | undefined {
   return undefined;
 }
 
-async function askLifetime(): Promise<string | null | undefined> {
+async function askLifetime(where: string): Promise<string | null | undefined> {
   const custom = { label: 'Custom…', lifetime: undefined as string | null | undefined, description: 'humantime: "90min", "7days 12h"' };
-  const picked = await vscode.window.showQuickPick([...PRESETS, custom], { title: 'Create Checkpoint (1/3): lifetime', placeHolder: 'How long should the checkpoint pin its manifest?' });
+  const picked = await vscode.window.showQuickPick([...PRESETS, custom], { title: `Create Checkpoint in ${where} (1/3): lifetime`, placeHolder: 'How long should the checkpoint pin its manifest?' });
   if (!picked) return undefined;
   if (picked !== custom) return picked.lifetime;
   const text = await vscode.window.showInputBox({
-    title: 'Create Checkpoint (1/3): lifetime',
+    title: `Create Checkpoint in ${where} (1/3): lifetime`,
     prompt: 'A humantime duration such as "1h", "90s" or "7days 30min 10s"',
     placeHolder: '7days 12h',
     validateInput: (v) => (v.trim() === '' ? 'Enter a duration, e.g. 2h' : validateLifetime(v)),
@@ -68,9 +68,10 @@ export function registerCreateCheckpoint(deps: CommandDeps): vscode.Disposable {
       // Called from code: no prompts, errors are thrown to the caller.
       return runQuietly('Create checkpoint', () => doCreate(deps, target, options));
     }
-    const lifetime = await askLifetime();
+    const where = target.dbPath || '(store root)';
+    const lifetime = await askLifetime(where);
     if (lifetime === undefined) return undefined;
-    const name = await vscode.window.showInputBox({ title: 'Create Checkpoint (2/3): name (optional)', prompt: 'A name to find the checkpoint by; leave empty for none', validateInput: validateName });
+    const name = await vscode.window.showInputBox({ title: `Create Checkpoint in ${where} (2/3): name (optional)`, prompt: 'A name to find the checkpoint by; leave empty for none', validateInput: validateName });
     if (name === undefined) return undefined;
     const snap = deps.databases.snapshot(target) ?? (await deps.databases.load(target));
     const now = Math.floor(Date.now() / 1000);
@@ -79,13 +80,14 @@ export function registerCreateCheckpoint(deps: CommandDeps): vscode.Disposable {
         { label: `$(arrow-up) Latest manifest`, description: `pins manifest #${snap.latestId + 1}, the one this creates`, sourceId: undefined as string | undefined },
         ...snap.checkpoints.map((c) => ({ label: `$(history) ${c.name ?? c.id.slice(0, 8)}`, description: `same manifest as this checkpoint: #${c.manifestId} · ${expiryPhrase(c, now)}`, detail: c.id, sourceId: c.id })),
       ],
-      { title: 'Create Checkpoint (3/3): what to pin', placeHolder: 'The latest state, or the state an existing checkpoint pins' },
+      { title: `Create Checkpoint in ${where} (3/3): what to pin`, placeHolder: 'The latest state, or the state an existing checkpoint pins' },
     );
     if (!source) return undefined;
     const created = await runOperation(`Creating checkpoint in ${target.dbPath}`, () => doCreate(deps, target, { lifetime, name: name || undefined, sourceId: source.sourceId }));
     if (created) {
       const label = name || created.id;
-      const lifetimeText = lifetime ? `, expires in ${formatDuration(parseDuration(lifetime))}` : ', never expires';
+      // Same wording as the tree ("expires in 24 h"), not the humantime input ("1day").
+      const lifetimeText = lifetime ? `, expires ${relativeTime(now + Math.floor(parseDuration(lifetime) / 1000), now)}` : ', never expires';
       void vscode.window.showInformationMessage(`Created checkpoint ${label} pinning manifest #${created.manifestId}${lifetimeText}.`, 'Copy Id').then((c) => {
         if (c === 'Copy Id') void vscode.env.clipboard.writeText(created.id);
       });
@@ -100,7 +102,7 @@ async function doCreate(deps: CommandDeps, target: DatabaseTarget, options: Crea
   const lifetimeMs = options.lifetime ? parseDuration(options.lifetime) : undefined;
   const ms = await deps.databases.manifests(target);
   const created = await createCheckpoint(ms, { lifetimeMs, name: options.name, sourceId: options.sourceId }, { log: engineLog });
-  deps.tree.refresh(target);
+  await deps.tree.refresh(target);
   await deps.databases.load(target).catch(() => undefined);
   return { id: created.id, manifestId: created.manifestId };
 }

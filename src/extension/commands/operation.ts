@@ -28,7 +28,8 @@ export async function runQuietly<T>(title: string, work: () => Promise<T>): Prom
   try {
     return await work();
   } catch (e) {
-    log().error(`${title} failed: ${e instanceof Error ? e.message : String(e)}`);
+    const code = e instanceof EngineError ? ` [${e.code}]` : '';
+    log().error(`${title} failed${code}: ${e instanceof Error ? e.message : String(e)}`);
     throw e;
   }
 }

@@ -17,7 +17,7 @@ export function registerViewCommands(deps: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(Command.refresh, async (arg?: unknown) => {
       if (arg instanceof DatabaseNode) await deps.tree.reloadDatabase(arg);
       else if (arg instanceof ConnectionNode || arg === undefined) deps.tree.refresh();
-      else if (isDatabaseTarget(arg)) deps.tree.refresh(arg);
+      else if (isDatabaseTarget(arg)) await deps.tree.refresh(arg);
       else deps.tree.refresh();
     }),
 

@@ -42,7 +42,10 @@ export class DatabaseNode extends vscode.TreeItem {
     this.id = `db:${target.connectionId}:${target.dbPath}`;
     const readOnly = !!snapshot?.readOnlyReason;
     const parts: string[] = [];
-    if (snapshot) parts.push(`manifest #${snapshot.latestId}`, `${snapshot.checkpoints.length} checkpoint${snapshot.checkpoints.length === 1 ? '' : 's'}`);
+    // formatVersion null: the manifest could not be decoded, so its checkpoints are unknown (not 0).
+    const counted = snapshot && snapshot.formatVersion !== null;
+    if (snapshot) parts.push(`manifest #${snapshot.latestId}`);
+    if (counted) parts.push(`${snapshot.checkpoints.length} checkpoint${snapshot.checkpoints.length === 1 ? '' : 's'}`);
     if (readOnly) parts.push('read-only');
     if (error) parts.push('error');
     this.description = parts.join(' · ');
@@ -52,7 +55,7 @@ export class DatabaseNode extends vscode.TreeItem {
     md.appendMarkdown(`**Database** \`${escapeMd(target.dbPath || '/')}\`\n\n`);
     if (snapshot) {
       md.appendMarkdown(`Latest manifest: **#${snapshot.latestId}**${snapshot.formatVersion ? ` (format V${snapshot.formatVersion})` : ''}\n\n`);
-      md.appendMarkdown(`Checkpoints: ${snapshot.checkpoints.length}\n\n`);
+      if (counted) md.appendMarkdown(`Checkpoints: ${snapshot.checkpoints.length}\n\n`);
     }
     if (readOnly) md.appendMarkdown(`$(lock) **Read-only:** ${escapeMd(snapshot!.readOnlyReason!)}\n\n`);
     if (error) md.appendMarkdown(`$(warning) ${escapeMd(error)}\n\n`);

@@ -32,19 +32,20 @@ export class SlateTreeProvider implements vscode.TreeDataProvider<SlateNode>, vs
     this.subscriptions.push(connections.onDidChange(() => this.refresh()));
   }
 
-  /** Re-read everything (or one database). */
-  refresh(target?: DatabaseTarget): void {
+  /**
+   * Re-read everything (or one database). Resolves once a shown database has
+   * been reloaded, so a command that wrote to it returns with the tree current.
+   */
+  refresh(target?: DatabaseTarget): Promise<void> {
     if (target) {
       const node = this.dbNodes.get(targetKey(target));
-      if (node) {
-        this.reloadDatabase(node).catch(() => undefined);
-        return;
-      }
+      if (node) return this.reloadDatabase(node).catch(() => undefined);
     }
     this.databases.forget();
     this.dbNodes.clear();
     this.checkpointNodes.clear();
     this.changed.fire(undefined);
+    return Promise.resolve();
   }
 
   /** Re-render labels (relative times) without any I/O. */
@@ -107,6 +108,11 @@ export class SlateTreeProvider implements vscode.TreeDataProvider<SlateNode>, vs
     if (current.error) return [new MessageNode(current, current.error, 'error', current.error)];
     const snap = current.snapshot;
     if (!snap) return [];
+    if (snap.formatVersion === null && snap.readOnlyReason) {
+      // Not decoded at all (unknown format version): its checkpoints are unknown, not absent.
+      const version = /format version (\d+)/.exec(snap.readOnlyReason)?.[1];
+      return [new MessageNode(current, `Checkpoints not shown: manifest format version ${version ?? '?'} is not supported`, 'lock', snap.readOnlyReason)];
+    }
     if (snap.checkpoints.length === 0) return [new MessageNode(current, 'No checkpoints', 'info')];
     const nodes = [...snap.checkpoints]
       .sort((a, b) => b.createTimeS - a.createTimeS || a.id.localeCompare(b.id))
