@@ -6,6 +6,8 @@
 //   src/extension/extension.ts   -> dist/extension.js            (loaded by VS Code: package.json "main")
 //   src/cli/main.ts              -> dist/cli.js                  (package.json "bin"; skipped while absent)
 //   test/integration/**/*.ts     -> out/test/integration/**/*.js (mocha inside the extension host)
+//   src/webview/history/main.ts  -> dist/webview.js              (the history panel's page: browser, iife)
+//                                   + dist/codicons/             (codicon.css/.ttf for <vscode-icon>, copied)
 
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -63,6 +65,24 @@ function builds() {
       minify: production,
     },
   ];
+  if (fs.existsSync('src/webview/history/main.ts')) {
+    // The webview page runs in the browser sandbox: no Node, no vscode module, only what it bundles
+    // (@vscode-elements/elements and our src/shared). Loaded with a CSP nonce from dist/ (a
+    // localResourceRoot), so it must be one self-contained file.
+    list.push({
+      entryPoints: ['src/webview/history/main.ts'],
+      outfile: 'dist/webview.js',
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+      sourcemap: true,
+      sourcesContent: false,
+      logLevel: 'silent',
+      minify: production,
+      plugins: [problemMatcherPlugin('webview'), copyCodiconsPlugin()],
+    });
+  }
   if (fs.existsSync('src/cli/main.ts')) {
     list.push({
       ...common,
@@ -101,6 +121,20 @@ function listFiles(dir, keep) {
     }
     return keep(full) ? [full.split(path.sep).join('/')] : [];
   });
+}
+
+/** Copies the codicon font and stylesheet next to the webview script (localResourceRoots: dist/, media/). */
+function copyCodiconsPlugin() {
+  return {
+    name: 'copy-codicons',
+    setup(build) {
+      build.onEnd(() => {
+        const from = path.join('node_modules', '@vscode', 'codicons', 'dist');
+        fs.mkdirSync(path.join('dist', 'codicons'), { recursive: true });
+        for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, file), path.join('dist', 'codicons', file));
+      });
+    },
+  };
 }
 
 /** Prints errors in the form of VS Code's $esbuild-watch problem matcher. */

@@ -14,10 +14,14 @@ import { EngineError } from '../../engine/errors';
 import { LocalObjectStore } from '../../engine/store/localStore';
 import { LoggingObjectStore } from '../../engine/store/loggingStore';
 import type { ObjectStore } from '../../engine/store/objectStore';
+import type { EngineLog } from '../../engine/log';
 import { engineLog, log } from '../log';
 import { Connection, connectionProblem, S3Secret } from './connection';
 
 const SETTING = 'connections';
+
+/** Log lines name their connection: with several, "LIST db/manifest/" alone is ambiguous. */
+const tagged = (name: string): EngineLog => (level, message) => engineLog(level, `[${name}] ${message}`);
 const secretKey = (id: string) => `slatedb.connection.${id}`;
 
 export class ConnectionManager implements vscode.Disposable {
@@ -118,7 +122,7 @@ export class ConnectionManager implements vscode.Disposable {
     if (c.kind === 'local') {
       const folder = c.folder.startsWith('~') ? path.join(os.homedir(), c.folder.slice(1)) : c.folder;
       if (!path.isAbsolute(folder)) throw new EngineError('INVALID_ARGUMENT', `connection "${c.name}": folder "${c.folder}" is not an absolute path; edit the connection`);
-      return new LoggingObjectStore(new LocalObjectStore(folder), engineLog);
+      return new LoggingObjectStore(new LocalObjectStore(folder), tagged(c.name));
     }
     const secret = c.auth === 'access-keys' ? await this.secretOf(c.id) : undefined;
     if (c.auth === 'access-keys' && !secret) {
@@ -134,7 +138,7 @@ export class ConnectionManager implements vscode.Disposable {
       profile: c.auth === 'profile' ? c.profile : undefined,
       credentials: secret,
     });
-    return new LoggingObjectStore(store, engineLog);
+    return new LoggingObjectStore(store, tagged(c.name));
   }
 
   private rawEntries(): unknown[] {
