@@ -46,9 +46,44 @@ export function validateName(text: string): string | undefined {
   return undefined;
 }
 
+type LifetimeItem = vscode.QuickPickItem & { lifetime?: string | null; invalid?: boolean };
+
+/**
+ * Lifetime: presets, or type any humantime duration straight into the box —
+ * it is parsed as you type and offered as the first item ("2h 30min = 2 h 30 min
+ * from now"); text that is not a duration shows why instead.
+ */
 async function askLifetime(where: string): Promise<string | null | undefined> {
-  const custom = { label: 'Custom…', lifetime: undefined as string | null | undefined, description: 'humantime: "90min", "7days 12h"' };
-  const picked = await vscode.window.showQuickPick([...PRESETS, custom], { title: `Create Checkpoint in ${where} (1/3): lifetime`, placeHolder: 'How long should the checkpoint pin its manifest?' });
+  const custom: LifetimeItem = { label: 'Custom…', description: 'or just type a duration: "90min", "7days 12h"' };
+  const presets: LifetimeItem[] = PRESETS.map((p) => ({ label: p.label, description: p.description, lifetime: p.lifetime }));
+  const qp = vscode.window.createQuickPick<LifetimeItem>();
+  qp.title = `Create Checkpoint in ${where} (1/3): lifetime`;
+  qp.placeholder = 'Pick a lifetime or type one, e.g. "2h 30min"';
+  qp.items = [...presets, custom];
+  qp.onDidChangeValue((value) => {
+    const text = value.trim();
+    if (!text || PRESETS.some((p) => p.label.toLowerCase().startsWith(text.toLowerCase()))) {
+      qp.items = [...presets, custom];
+      return;
+    }
+    const problem = validateLifetime(text);
+    const typed: LifetimeItem = problem
+      ? { label: `$(error) "${text}" is not a duration`, detail: problem.replace(/^lifetime "[^"]*" is not valid: /, ''), alwaysShow: true, invalid: true }
+      : { label: `$(clock) ${text}`, description: `expires ${relativeTime(Math.floor(parseDuration(text) / 1000), 0)}`, lifetime: text, alwaysShow: true };
+    qp.items = [typed, ...presets, custom];
+    qp.activeItems = [typed];
+  });
+  const picked = await new Promise<LifetimeItem | undefined>((resolve) => {
+    qp.onDidAccept(() => {
+      const item = qp.selectedItems[0] ?? qp.activeItems[0];
+      if (item?.invalid) return; // keep the picker open until the text is a duration
+      resolve(item);
+      qp.hide();
+    });
+    qp.onDidHide(() => resolve(undefined));
+    qp.show();
+  });
+  qp.dispose();
   if (!picked) return undefined;
   if (picked !== custom) return picked.lifetime;
   const text = await vscode.window.showInputBox({
