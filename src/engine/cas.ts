@@ -113,9 +113,16 @@ export async function commitManifestUpdate<T>(ms: ManifestStore, mutate: Mutatio
   let lastReason = '';
 
   let stale = false;
+  /** Our writes the GC boundary rejected: id → the manifest that write was based on, and its bytes. */
+  const rejected = new Map<number, { base: LoadedManifest; bytes: Uint8Array }>();
+  let boundaryRejections = 0;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const current = await ms.readLatest({ cold: stale });
+    const latest = await ms.readLatest({ cold: stale });
     stale = false;
+    // If the latest manifest is our own write that the boundary rejected, it does not count:
+    // apply the change again to what that write was based on, at the next id.
+    const own = rejected.get(latest.id);
+    const current: LoadedManifest = own && sameBytes(own.bytes, latest.bytes) ? { ...own.base, id: latest.id, key: latest.key } : latest;
     if (current.manifest.readOnlyReason) {
       throw new EngineError('MANIFEST_READ_ONLY', current.manifest.readOnlyReason, { key: current.key });
     }
@@ -165,6 +172,8 @@ export async function commitManifestUpdate<T>(ms: ManifestStore, mutate: Mutatio
         log('debug', `committed ${key} (attempt ${attempt})`);
         return { result: change.result, committedId: nextId, baseId: current.id, attempts: attempt };
       }
+      rejected.set(nextId, { base: current, bytes });
+      boundaryRejections++;
       lastReason = `manifest ${nextId} is at or below the GC boundary ${boundary}`;
       log('warn', `${lastReason}: the write does not count; retrying on the latest manifest`);
     } else {
@@ -175,6 +184,11 @@ export async function commitManifestUpdate<T>(ms: ManifestStore, mutate: Mutatio
       const ceiling = Math.min(cap, base * 2 ** Math.min(attempt - 1, 16));
       await sleep(Math.floor(random() * ceiling));
     }
+  }
+  if (boundaryRejections === maxAttempts) {
+    throw new EngineError('BEHIND_GC_BOUNDARY', `gave up after ${maxAttempts} attempts to commit to ${ms.location}: ${lastReason}. Nothing was committed.`, {
+      retryable: true,
+    });
   }
   throw new EngineError(
     'COMMIT_CONFLICT',
