@@ -51,7 +51,7 @@ try {
   const env = { ...process.env };
   if ((wants('mocha') || wants('host')) && !args.includes('--no-s3') && !env.SLATEDB_TEST_S3_ENDPOINT) {
     console.log('\n=== starting Ceph RGW (S3) on 127.0.0.1 ===');
-    rgw = await startRgw({ log: (l) => console.log(`[rgw] ${l}`) });
+    rgw = await startRgw({ log: (l) => console.log(l) });
     Object.assign(env, {
       SLATEDB_TEST_S3_ENDPOINT: rgw.endpoint,
       SLATEDB_TEST_S3_ACCESS_KEY: rgw.accessKeyId,
