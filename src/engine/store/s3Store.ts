@@ -170,12 +170,12 @@ export function mapS3Error(err: unknown, ctx: S3RequestContext): EngineError {
       `No AWS credentials found for ${ctx.operation} ${where}. Looked in the default Node credential chain: ` +
         `environment (AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY), shared files ~/.aws/credentials and ~/.aws/config` +
         `${ctx.profile ? ` (profile "${ctx.profile}")` : ' (profile from AWS_PROFILE, else "default")'}, SSO, credential_process, ` +
-        `container and EC2 instance metadata. Set the environment variables, pass --profile <name>, or run \`aws sso login\`.`,
+        `container and EC2 instance metadata. Set the environment variables, choose a profile (CLI: --profile; extension: the connection's credentials), or run \`aws sso login\`.`,
       { ...opts, retryable: false },
     );
   }
   if (/region is missing/i.test(e.message ?? '')) {
-    return new EngineError('STORE_ERROR', `No AWS region configured for ${where}: pass --region <region> or set AWS_REGION.`, { ...opts, retryable: false });
+    return new EngineError('STORE_ERROR', `No AWS region configured for ${where}: set the region (CLI: --region or AWS_REGION; extension: the connection's region).`, { ...opts, retryable: false });
   }
 
   const code = networkCodeOf(err);
@@ -192,7 +192,7 @@ export function mapS3Error(err: unknown, ctx: S3RequestContext): EngineError {
     return new EngineError(
       'STORE_ERROR',
       `Cannot reach ${server} for ${ctx.operation} ${where}: ${what}. ` +
-        (ctx.endpoint ? 'Check that the server is running and that --endpoint is right.' : 'Check the network connection and proxy settings.') +
+        (ctx.endpoint ? 'Check that the server is running and that the endpoint URL is right.' : 'Check the network connection and proxy settings.') +
         (ambiguous ? ' The write may or may not have landed; retrying is safe.' : ''),
       { ...opts, retryable: true },
     );
@@ -202,7 +202,7 @@ export function mapS3Error(err: unknown, ctx: S3RequestContext): EngineError {
     return new EngineError(
       'STORE_ERROR',
       `Bucket "${ctx.bucket}" does not exist on ${server}. Check the bucket name in the s3:// URL` +
-        `${ctx.endpoint ? ' and --endpoint' : ', --region and --endpoint'}.`,
+        `${ctx.endpoint ? ' and the endpoint URL' : ', the region and the endpoint URL'}.`,
       { ...opts, retryable: false },
     );
   }
@@ -217,7 +217,7 @@ export function mapS3Error(err: unknown, ctx: S3RequestContext): EngineError {
     return new EngineError(
       'STORE_ERROR',
       `Bucket "${ctx.bucket}" is ${hint ? `in region ${hint}` : 'in another region'}, not ${ctx.region ?? 'the configured one'}: ` +
-        `pass --region ${hint ?? '<region>'} (or set AWS_REGION${hint ? `=${hint}` : ''}).`,
+        `use region ${hint ?? '<region>'} (CLI: --region or AWS_REGION${hint ? `=${hint}` : ''}; extension: edit the connection).`,
       { ...opts, retryable: false },
     );
   }
@@ -225,7 +225,7 @@ export function mapS3Error(err: unknown, ctx: S3RequestContext): EngineError {
     return new EngineError(
       'STORE_ERROR',
       `Access denied: ${server} rejected the credentials for ${ctx.operation} ${where} (${name}). ` +
-        `Check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the --profile in use.`,
+        `Check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the profile in use.`,
       { ...opts, retryable: false },
     );
   }
@@ -241,7 +241,7 @@ export function mapS3Error(err: unknown, ctx: S3RequestContext): EngineError {
     return new EngineError(
       'STORE_ERROR',
       `Access denied: ${ctx.operation} on ${where} (bucket "${ctx.bucket}") was refused by ${server}. ` +
-        `The credentials need ${action} on that bucket and prefix; check the IAM/bucket policy, or that --profile selects the intended identity.`,
+        `The credentials need ${action} on that bucket and prefix; check the IAM/bucket policy, or that the profile in use is the intended identity.`,
       { ...opts, retryable: false },
     );
   }
