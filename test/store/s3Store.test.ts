@@ -59,7 +59,7 @@ describe('S3ObjectStore error messages (no server)', () => {
     });
     const e = mapS3Error(err, ctx);
     assert.equal(e.code, 'STORE_ERROR');
-    assert.match(e.message, /in region eu-west-1, not us-east-1: pass --region eu-west-1/);
+    assert.match(e.message, /in region eu-west-1, not us-east-1: use region eu-west-1 \(CLI: --region/);
   });
 
   it('names the region from x-amz-bucket-region on a 301 redirect', () => {
