@@ -68,7 +68,7 @@ describe('S3ObjectStore error messages (no server)', () => {
       $metadata: { httpStatusCode: 301 },
       $response: { statusCode: 301, headers: { 'x-amz-bucket-region': 'ap-south-1' } },
     });
-    assert.match(mapS3Error(err, ctx).message, /--region ap-south-1/);
+    assert.match(mapS3Error(err, ctx).message, /use region ap-south-1 \(CLI: --region/);
   });
 
   it('explains the credential chain and --profile when no credentials are found', () => {
