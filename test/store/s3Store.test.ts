@@ -358,7 +358,7 @@ describe('S3ObjectStore on a real S3 server (Ceph RGW)', function () {
     await new Promise((r) => srv.close(r));
     const store = make({ endpoint: `http://127.0.0.1:${port}` });
     const e = await rejects(store.listPage({}));
-    assert.match(e.message, new RegExp(`Cannot reach the S3 endpoint http://127.0.0.1:${port} .*connection refused.*--endpoint`));
+    assert.match(e.message, new RegExp(`Cannot reach the S3 endpoint http://127.0.0.1:${port} .*connection refused.*endpoint URL is right`));
     assert.equal(e.retryable, true);
   });
 
