@@ -1,0 +1,366 @@
+/**
+ * Messages between the extension and the history webview. One interface per
+ * message, one union per direction, and `MessageType`, the const map of every
+ * `type` string: both sides switch on it, and the extension rejects anything
+ * else the webview sends.
+ *
+ * Everything here is plain JSON (no bigint, no Uint8Array, no Date): times are
+ * ms or s since the epoch as the field says, keys are pre-rendered as text.
+ * Every string may come from storage: the webview renders it as text only.
+ */
+
+export const MessageType = {
+  // extension → webview
+  historyStart: 'history/start',
+  historyBatch: 'history/batch',
+  historyDone: 'history/done',
+  historyError: 'history/error',
+  selectCheckpoint: 'history/selectCheckpoint',
+  actionState: 'action/state',
+  dumpState: 'debug/dumpState',
+  // webview → extension
+  ready: 'ready',
+  reload: 'action/reload',
+  createCheckpoint: 'action/createCheckpoint',
+  refreshCheckpoint: 'action/refreshCheckpoint',
+  deleteCheckpoint: 'action/deleteCheckpoint',
+  openManifest: 'action/openManifest',
+  revealCheckpoint: 'action/revealCheckpoint',
+  selectionChanged: 'selection/changed',
+  stateDump: 'debug/state',
+} as const;
+
+export type MessageTypeValue = (typeof MessageType)[keyof typeof MessageType];
+
+// ───────────────────────────────────────────────────────── data shapes ──
+
+export interface DatabaseRef {
+  connectionId: string;
+  dbPath: string;
+}
+
+export interface CheckpointData {
+  id: string;
+  manifestId: number;
+  /** Unix seconds; 0 = never expires. */
+  expireTimeS: number;
+  createTimeS: number;
+  name: string | null;
+  writerEpoch: number | null;
+}
+
+export interface ListingEntry {
+  id: number;
+  /** ms since the epoch. */
+  lastModified: number;
+  size: number;
+}
+
+export interface GapData {
+  fromId: number;
+  toId: number;
+}
+
+export interface ManifestData {
+  id: number;
+  lastModified: number;
+  size: number;
+  formatVersion: number | null;
+  writerEpoch: number | null;
+  compactorEpoch: number | null;
+  l0Count: number;
+  sortedRuns: number;
+  sstIds: string[];
+  bytesReferenced: number;
+  missingSsts: number;
+  checkpoints: CheckpointData[];
+  readOnlyReason: string | null;
+  error: string | null;
+  vanished: boolean;
+}
+
+export interface DiffData {
+  fromId: number;
+  toId: number;
+  sstsAdded: string[];
+  sstsRemoved: string[];
+  checkpointsAdded: string[];
+  checkpointsRemoved: string[];
+  checkpointsRefreshed: string[];
+  writerEpoch: { from: number; to: number } | null;
+  compactorEpoch: { from: number; to: number } | null;
+  bytesDelta: number;
+}
+
+/** A key as shown: the text when it is printable UTF-8, else lowercase hex. */
+export interface KeyText {
+  text: string;
+  printable: boolean;
+}
+
+export interface PinnedSstData {
+  id: string;
+  level: 'l0' | 'sorted_run';
+  sortedRun: number | null;
+  firstKey: KeyText | null;
+  /** Null when the file is not in the listing. */
+  sizeBytes: number | null;
+  /** Only this checkpoint keeps it alive. */
+  exclusive: boolean;
+  /** A clone parent's SST (lives under that database). */
+  externalDbPath: string | null;
+}
+
+export interface PinData {
+  checkpoint: CheckpointData;
+  manifestId: number;
+  manifestExists: boolean;
+  manifestError: string | null;
+  ssts: PinnedSstData[];
+  totalBytes: number;
+  reclaimableBytes: number;
+  bytesNotInLatest: number;
+}
+
+export interface BytesData {
+  latestReferenced: number;
+  pinnedByCheckpoints: number;
+  onlyPinnedByCheckpoints: number;
+  compactedTotal: number;
+  compactedCount: number;
+}
+
+// ─────────────────────────────────────────────── extension → webview ──
+
+export interface HistoryStartMessage {
+  type: typeof MessageType.historyStart;
+  /** Increments with every load; messages of an older load are ignored. */
+  generation: number;
+  target: DatabaseRef;
+  /** Database path ('' = store root) and store, for the title. */
+  dbPath: string;
+  location: string;
+  latestId: number;
+  /** Newest first. */
+  listing: ListingEntry[];
+  gaps: GapData[];
+  checkpoints: CheckpointData[];
+  /** Whether checkpoints can be written (false: read-only database). */
+  writable: boolean;
+  readOnlyReason: string | null;
+  /** Server clock, s since the epoch, for expiry states. */
+  nowS: number;
+}
+
+export interface HistoryBatchMessage {
+  type: typeof MessageType.historyBatch;
+  generation: number;
+  manifests: ManifestData[];
+  diffs: DiffData[];
+  pins?: PinData[];
+  bytes?: BytesData;
+  loaded: number;
+  total: number;
+}
+
+export interface HistoryDoneMessage {
+  type: typeof MessageType.historyDone;
+  generation: number;
+  durationMs: number;
+  firstBatchMs: number;
+  read: number;
+  fromCache: number;
+}
+
+export interface HistoryErrorMessage {
+  type: typeof MessageType.historyError;
+  generation: number;
+  message: string;
+}
+
+export interface SelectCheckpointMessage {
+  type: typeof MessageType.selectCheckpoint;
+  checkpointId: string;
+}
+
+export type ActionName = 'create' | 'refresh' | 'delete' | 'reload';
+
+export interface ActionStateMessage {
+  type: typeof MessageType.actionState;
+  action: ActionName;
+  running: boolean;
+}
+
+export interface DumpStateMessage {
+  type: typeof MessageType.dumpState;
+  requestId: number;
+}
+
+export type ExtensionToWebview =
+  | HistoryStartMessage
+  | HistoryBatchMessage
+  | HistoryDoneMessage
+  | HistoryErrorMessage
+  | SelectCheckpointMessage
+  | ActionStateMessage
+  | DumpStateMessage;
+
+// ─────────────────────────────────────────────── webview → extension ──
+
+export interface ReadyMessage {
+  type: typeof MessageType.ready;
+}
+
+export interface ReloadMessage {
+  type: typeof MessageType.reload;
+}
+
+export interface CreateCheckpointMessage {
+  type: typeof MessageType.createCheckpoint;
+}
+
+export interface RefreshCheckpointMessage {
+  type: typeof MessageType.refreshCheckpoint;
+  checkpointId: string;
+}
+
+export interface DeleteCheckpointMessage {
+  type: typeof MessageType.deleteCheckpoint;
+  checkpointId: string;
+}
+
+export interface OpenManifestMessage {
+  type: typeof MessageType.openManifest;
+  manifestId: number;
+}
+
+export interface RevealCheckpointMessage {
+  type: typeof MessageType.revealCheckpoint;
+  checkpointId: string;
+}
+
+export interface SelectionChangedMessage {
+  type: typeof MessageType.selectionChanged;
+  checkpointId: string | null;
+}
+
+/** What the webview holds and shows, for tests (the reply to DumpStateMessage). */
+export interface WebviewStateDump {
+  generation: number;
+  latestId: number | null;
+  loaded: number;
+  total: number;
+  done: boolean;
+  manifests: ManifestData[];
+  diffs: DiffData[];
+  gaps: GapData[];
+  pins: PinData[];
+  bytes: BytesData | null;
+  selectedCheckpointId: string | null;
+  /** ms since the page started loading (performance.now()): script running, first manifests drawn. */
+  timing: { scriptStartMs: number; firstManifestsDrawnMs: number | null; allDrawnMs: number | null; renders: number; renderMs: number; engineMs: number | null };
+  /** What the page shows (read back from the DOM). */
+  dom: {
+    timelineRows: number;
+    gapRows: number;
+    checkpointRows: number;
+    sstRows: number;
+    /** Elements that must never appear from data: <img>, <script>, <iframe>, inline handlers. */
+    injectedElements: number;
+    /** Tag and attribute names of those elements, to say what was found. */
+    injectedDescriptions: string[];
+    /** Every checkpoint name of the latest manifest, as the page's text shows it. */
+    checkpointNamesShown: string[];
+    chartBars: number;
+    chartPoints: number;
+  };
+}
+
+export interface StateDumpMessage {
+  type: typeof MessageType.stateDump;
+  requestId: number;
+  state: WebviewStateDump;
+}
+
+export type WebviewToExtension =
+  | ReadyMessage
+  | ReloadMessage
+  | CreateCheckpointMessage
+  | RefreshCheckpointMessage
+  | DeleteCheckpointMessage
+  | OpenManifestMessage
+  | RevealCheckpointMessage
+  | SelectionChangedMessage
+  | StateDumpMessage;
+
+/** UI state the webview keeps across hide/show and restarts (vscode.setState; the serializer gets it back). */
+export interface PersistedState {
+  target: DatabaseRef;
+  selectedCheckpointId: string | null;
+  sstFilter: string;
+  sstSort: { column: SstColumn; descending: boolean };
+  timelineShown: number;
+  timelineFilter: TimelineFilter;
+  /** Page scroll and the timeline's own scroll. */
+  scrollTop: number;
+  timelineScrollTop: number;
+}
+
+export type SstColumn = 'id' | 'level' | 'firstKey' | 'size' | 'exclusive';
+export type TimelineFilter = 'all' | 'checkpoints' | 'epochs';
+
+// ──────────────────────────────────────────────────────────── helpers ──
+
+const WEBVIEW_TYPES = new Set<string>([
+  MessageType.ready,
+  MessageType.reload,
+  MessageType.createCheckpoint,
+  MessageType.refreshCheckpoint,
+  MessageType.deleteCheckpoint,
+  MessageType.openManifest,
+  MessageType.revealCheckpoint,
+  MessageType.selectionChanged,
+  MessageType.stateDump,
+]);
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The message if it is a well-formed WebviewToExtension, else undefined.
+ * The webview renders data from storage: treat what it sends as untrusted.
+ */
+export function parseWebviewMessage(raw: unknown): WebviewToExtension | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const m = raw as { type?: unknown; [k: string]: unknown };
+  if (typeof m.type !== 'string' || !WEBVIEW_TYPES.has(m.type)) return undefined;
+  switch (m.type) {
+    case MessageType.refreshCheckpoint:
+    case MessageType.deleteCheckpoint:
+    case MessageType.revealCheckpoint:
+      return typeof m.checkpointId === 'string' && UUID_RE.test(m.checkpointId) ? (m as unknown as WebviewToExtension) : undefined;
+    case MessageType.selectionChanged:
+      return m.checkpointId === null || (typeof m.checkpointId === 'string' && UUID_RE.test(m.checkpointId)) ? (m as unknown as WebviewToExtension) : undefined;
+    case MessageType.openManifest:
+      return Number.isSafeInteger(m.manifestId) && (m.manifestId as number) > 0 ? (m as unknown as WebviewToExtension) : undefined;
+    case MessageType.stateDump:
+      return Number.isSafeInteger(m.requestId) && typeof m.state === 'object' && m.state !== null ? (m as unknown as WebviewToExtension) : undefined;
+    default:
+      return { type: m.type } as WebviewToExtension;
+  }
+}
+
+/** Render key bytes for display: printable UTF-8 as text, anything else as hex. */
+export function keyText(bytes: Uint8Array | null): KeyText | null {
+  if (bytes === null) return null;
+  let text: string | undefined;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = undefined;
+  }
+  // Control characters (and lone replacement chars) would be invisible or misleading: show hex.
+  if (text !== undefined && !/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(text)) return { text, printable: true };
+  let hex = '';
+  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
+  return { text: hex, printable: false };
+}
