@@ -17,11 +17,13 @@ export class LoggingObjectStore implements ObjectStore {
     return this.inner.description;
   }
 
+  /** Writes log at info (they change the store), reads at debug (polling would flood info), failures at warn. */
   private async timed<T>(op: string, key: string, run: () => Promise<T>, outcome: (r: T) => string): Promise<T> {
     const started = performance.now();
     try {
       const r = await run();
-      this.log('debug', `${op} ${key} → ${outcome(r)} (${Math.round(performance.now() - started)} ms)`);
+      const level = op.startsWith('PUT') || op === 'DELETE' ? 'info' : 'debug';
+      this.log(level, `${op} ${key} → ${outcome(r)} (${Math.round(performance.now() - started)} ms)`);
       return r;
     } catch (e) {
       this.log('warn', `${op} ${key} → failed: ${e instanceof Error ? e.message : String(e)} (${Math.round(performance.now() - started)} ms)`);
