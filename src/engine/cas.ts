@@ -112,13 +112,23 @@ export async function commitManifestUpdate<T>(ms: ManifestStore, mutate: Mutatio
   const sleep = options.sleep ?? defaultSleep;
   let lastReason = '';
 
-  let stale = false;
   /** Our writes the GC boundary rejected: id → the manifest that write was based on, and its bytes. */
   const rejected = new Map<number, { base: LoadedManifest; bytes: Uint8Array }>();
   let boundaryRejections = 0;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const latest = await ms.readLatest({ cold: stale });
-    stale = false;
+    let latest: LoadedManifest;
+    try {
+      latest = await ms.readLatest();
+    } catch (e) {
+      // Reads are idempotent: a transient store failure costs an attempt, not the operation.
+      if (isEngineError(e) && e.code === 'STORE_ERROR' && e.retryable && attempt < maxAttempts) {
+        lastReason = e.message;
+        log('debug', `reading the latest manifest failed (attempt ${attempt}/${maxAttempts}): ${e.message}`);
+        await sleep(Math.floor(random() * Math.min(cap, base * 2 ** Math.min(attempt - 1, 16))));
+        continue;
+      }
+      throw e;
+    }
     // If the latest manifest is our own write that the boundary rejected, it does not count:
     // apply the change again to what that write was based on, at the next id.
     const own = rejected.get(latest.id);
@@ -132,7 +142,7 @@ export async function commitManifestUpdate<T>(ms: ManifestStore, mutate: Mutatio
     } catch (e) {
       // "Not found" / "not initialized" are decisions about N: make sure N is really the latest.
       if (isEngineError(e) && DECISION_ERRORS.has(e.code) && (await newerExists(ms, current.id))) {
-        stale = true;
+        ms.noteId(current.id + 1); // the listing lags: start the next lookup from what we know exists
         continue;
       }
       throw e;
@@ -140,7 +150,7 @@ export async function commitManifestUpdate<T>(ms: ManifestStore, mutate: Mutatio
     if ('noop' in change) {
       // Nothing to write is also a decision about N (a listing can lag behind a write).
       if (await newerExists(ms, current.id)) {
-        stale = true;
+        ms.noteId(current.id + 1);
         continue;
       }
       return { result: change.result, baseId: current.id, attempts: attempt };
@@ -177,6 +187,7 @@ export async function commitManifestUpdate<T>(ms: ManifestStore, mutate: Mutatio
       lastReason = `manifest ${nextId} is at or below the GC boundary ${boundary}`;
       log('warn', `${lastReason}: the write does not count; retrying on the latest manifest`);
     } else {
+      if (outcome === 'exists') ms.noteId(nextId); // known to exist, even if a listing does not show it yet
       lastReason = outcome === 'exists' ? `manifest ${nextId} was created by another writer first` : `the write of manifest ${nextId} did not land`;
       log('debug', `${lastReason} (attempt ${attempt}/${maxAttempts})`);
     }

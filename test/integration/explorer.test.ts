@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { HistoryPanelApi } from '../../src/extension/webview/historyPanel';
 import { decodeManifest, encodeManifest } from '../../src/engine/manifest/codec';
 import { newCheckpointTable, rawCheckpoints, withCheckpoints } from '../../src/engine/manifest/model';
 import { newCheckpointId } from '../../src/engine/ids';
@@ -479,6 +480,16 @@ describe('SlateDB explorer (in the extension host, real databases)', function ()
           assert.deepEqual(dbs.map((d) => [d.kind, d.label]), [['database', 'tiny']], 'the keys signed real requests');
           const created = await vscode.commands.executeCommand<{ id: string }>(Command.createCheckpoint, { connectionId: id, dbPath: 'tiny' }, { lifetime: '1h', name: 's3' });
           assert.ok(asCheckpoints(await checkpointNodes(api, id, 'tiny')).some((c) => c.checkpoint.id === created.id));
+          // The history webview of the S3 database: everything the page received holds no key.
+          const panel = await vscode.commands.executeCommand<HistoryPanelApi>('slatedb.showHistory', { connectionId: id, dbPath: 'tiny' });
+          const page = await waitFor('the S3 history in the page', async () => {
+            const st = await panel.webviewState();
+            return st.done && st.pins.some((p) => p.checkpoint.id === created.id) ? st : undefined;
+          }, 30_000, 100);
+          const pageText = JSON.stringify(page);
+          assert.ok(pageText.includes(created.id), 'the page shows the checkpoint made through S3');
+          assert.ok(!pageText.includes(secretAccessKey) && !pageText.includes(accessKeyId), 'the webview received a key');
+          await vscode.commands.executeCommand('workbench.action.closeAllEditors');
         } else {
           assert.equal(dbs[0]?.kind, 'message');
           assert.match(String(dbs[0]?.label), /^Cannot list/);

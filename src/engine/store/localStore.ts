@@ -25,6 +25,7 @@
  * the in-memory store so that both page, order and validate identically.
  */
 
+import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import type { Dir, Dirent, Stats } from 'node:fs';
 import * as path from 'node:path';
@@ -528,36 +529,48 @@ export class LocalObjectStore implements ObjectStore {
     const name = segments[segments.length - 1];
     try {
       const realRoot = (await this.getRealRoot(true)) as string;
-      const dir = await this.ensureDir(realRoot, segments.slice(0, -1), key);
-      const finalPath = path.join(dir, name);
-      const stagingPath = path.join(dir, stagingNameFor(name));
-      try {
-        const handle = await fsp.open(stagingPath, 'wx', 0o644);
-        try {
-          await handle.writeFile(bytes);
-          await handle.sync();
-        } finally {
-          await handle.close(); // a close error (NFS, FUSE) means the data may not be there: fail
-        }
-        try {
-          await fsp.link(stagingPath, finalPath);
-        } catch (e) {
-          const c = errno(e);
-          if (c === 'EEXIST') return await this.alreadyThere(realRoot, dir, name, key);
-          if (c !== undefined && NO_HARD_LINKS.has(c)) {
-            throw new EngineError('STORE_UNSUPPORTED', `put ${key} failed: the file system under ${this.description} does not support hard links, which create-if-absent needs (${c})`, {
-              key,
-              cause: e,
-            });
-          }
-          throw e;
-        }
-        await fsyncDir(dir);
-      } finally {
-        await fsp.unlink(stagingPath).catch(() => undefined);
+      const checkedDir = await this.ensureDir(realRoot, segments.slice(0, -1), key);
+      // Pin the directory we just checked: a folder swapped for a symlink between the
+      // check and the write must not redirect the write outside the root.
+      const pinned = await pinDirectory(checkedDir);
+      if (pinned && !this.inside(realRoot, await fsp.realpath(pinned.path))) {
+        await pinned.close();
+        throw outsideRoot('key', key, 'its folder was replaced by a link outside the store root while writing');
       }
-      const st = await fsp.stat(finalPath).catch(() => undefined);
-      return st ? { created: true, meta: metaFromStats(key, st) } : { created: true };
+      try {
+        const dir = pinned?.path ?? checkedDir;
+        const finalPath = path.join(dir, name);
+        const stagingPath = path.join(dir, stagingNameFor(name));
+        try {
+          const handle = await fsp.open(stagingPath, 'wx', 0o644);
+          try {
+            await handle.writeFile(bytes);
+            await handle.sync();
+          } finally {
+            await handle.close(); // a close error (NFS, FUSE) means the data may not be there: fail
+          }
+          try {
+            await fsp.link(stagingPath, finalPath);
+          } catch (e) {
+            const c = errno(e);
+            if (c === 'EEXIST') return await this.alreadyThere(realRoot, dir, name, key);
+            if (c !== undefined && NO_HARD_LINKS.has(c)) {
+              throw new EngineError('STORE_UNSUPPORTED', `put ${key} failed: the file system under ${this.description} does not support hard links, which create-if-absent needs (${c})`, {
+                key,
+                cause: e,
+              });
+            }
+            throw e;
+          }
+          await fsyncDir(dir);
+        } finally {
+          await fsp.unlink(stagingPath).catch(() => undefined);
+        }
+        const st = await fsp.stat(finalPath).catch(() => undefined);
+        return st ? { created: true, meta: metaFromStats(key, st) } : { created: true };
+      } finally {
+        await pinned?.close();
+      }
     } catch (e) {
       throw ioError('put', key, e);
     }
@@ -822,4 +835,37 @@ export class LocalObjectStore implements ObjectStore {
     }
     return false;
   }
+}
+
+/**
+ * Open a directory without following a final symlink and name it through
+ * /proc/self/fd, so later path operations act on that very directory even if
+ * its path is swapped meanwhile. Linux only; elsewhere undefined (the caller
+ * falls back to the checked path).
+ */
+async function pinDirectory(dir: string): Promise<{ path: string; close: () => Promise<void> } | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  let handle: import('node:fs/promises').FileHandle;
+  try {
+    handle = await fsp.open(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+  } catch (e) {
+    if (errno(e) === 'ELOOP') throw new EngineError('PATH_OUTSIDE_ROOT', `folder ${dir} turned into a link while writing; refused`);
+    if (errno(e) === 'ENOTDIR') throw new EngineError('STORE_ERROR', `${dir} is an object, so it cannot hold other objects`);
+    throw e;
+  }
+  const fdPath = `/proc/self/fd/${handle.fd}`;
+  if (!fs.existsSync(fdPath)) {
+    await handle.close();
+    return undefined;
+  }
+  let closed = false;
+  return {
+    path: fdPath,
+    close: async () => {
+      if (!closed) {
+        closed = true;
+        await handle.close();
+      }
+    },
+  };
 }

@@ -322,7 +322,8 @@ export class S3ObjectStore implements ObjectStore {
       ...(options.profile ? { profile: options.profile } : {}),
       forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
       credentials,
-      requestHandler: { requestTimeout: timeout, connectionTimeout: Math.min(timeout, 10_000) },
+      // throwOnRequestTimeout: without it the SDK only warns, and a server that accepts but never answers hangs us forever.
+      requestHandler: { requestTimeout: timeout, connectionTimeout: Math.min(timeout, 10_000), throwOnRequestTimeout: true },
       // Many S3-compatible servers (Ceph RGW 16 among them) predate the flexible
       // checksums the SDK sends by default since 3.729; only send them when required.
       ...(options.endpoint ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
