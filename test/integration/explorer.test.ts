@@ -187,16 +187,38 @@ describe('SlateDB explorer (in the extension host, real databases)', function ()
       }
     });
 
-    it("a writer's own checkpoint (only when the real engine wrote one)", async function () {
-      // @slatedb/uniffi 0.12.1 writes checkpoint metadata NONE (SLATEDB-FACTS.md): no WriterCheckpoint
-      // can come from the real fixtures, and this suite does not forge one.
-      const folder = copyFixtures('rich');
-      const writer = cliCheckpoints(folder, 'rich').find((c) => c.writer_epoch !== null);
-      if (!writer) this.skip();
+    it("a writer's own checkpoint (WriterCheckpoint metadata) gets the writer icon and says so", async () => {
+      // @slatedb/uniffi 0.12.1 writes no WriterCheckpoint (SLATEDB-FACTS.md); newer SlateDB writers do.
+      // So the test commits manifest N+1 = N plus one such checkpoint, encoded with our codec the way
+      // SlateDB lays it out (metadata_type 1, metadata {epoch}).
+      const folder = copyFixtures('tiny');
+      const latest = latestIdOnDisk(folder, 'tiny');
+      const dir = path.join(folder, 'tiny', 'manifest');
+      const file = (n: number) => path.join(dir, `${String(n).padStart(20, '0')}.manifest`);
+      const m = decodeManifest(new Uint8Array(fs.readFileSync(file(latest))));
+      const writerId = randomUUID();
+      const hex = writerId.replace(/-/g, '');
+      const now = Math.floor(Date.now() / 1000);
+      const cp = {
+        id: { high: BigInt('0x' + hex.slice(0, 16)), low: BigInt('0x' + hex.slice(16)) },
+        manifest_id: BigInt(latest + 1),
+        checkpoint_expire_time_s: 0,
+        checkpoint_create_time_s: now,
+        metadata_type: 1,
+        metadata: { epoch: 7n },
+        name: null,
+      };
+      const next = { ...m, root: { ...m.root, checkpoints: [...((m.root.checkpoints as unknown[]) ?? []), cp] } } as typeof m;
+      fs.writeFileSync(file(latest + 1), encodeManifest(next), { flag: 'wx' });
+      assert.equal(cliCheckpoints(folder, 'tiny').find((c) => c.id === writerId)?.writer_epoch, 7, 'the CLI reads the writer epoch');
+
       const id = await addLocal(folder);
-      const n = asCheckpoints(await checkpointNodes(api, id, 'rich')).find((c) => c.checkpoint.id === writer!.id)!;
+      const n = asCheckpoints(await checkpointNodes(api, id, 'tiny')).find((c) => c.checkpoint.id === writerId);
+      assert.ok(n, 'the writer checkpoint is in the tree');
       assert.deepEqual(themeIcon(n), { id: 'account', color: 'charts.purple' });
-      assert.match(String(n.description), /^→ #\d+ · writer · /);
+      assert.match(String(n.description), new RegExp(`^→ #${latest + 1} · writer · never expires$`));
+      assert.match((n.tooltip as vscode.MarkdownString).value, /\| Writer epoch \| 7 \|/);
+      assert.match((n.tooltip as vscode.MarkdownString).value, /the writer's own checkpoint/);
     });
   });
 
