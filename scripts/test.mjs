@@ -2,7 +2,7 @@
 // `npm test`: every test, in order, with the servers they need.
 //
 //   1. build (esbuild) and typecheck (tsc)
-//   2. start a throwaway Ceph RGW (S3) on 127.0.0.1 — installed into .cache/ on first use
+//   2. install flatc (apt) if missing; start a throwaway Ceph RGW (S3) on 127.0.0.1 — installed into .cache/ on first use
 //   3. mocha: unit, store conformance (local, memory, S3 on RGW), real-SlateDB compatibility, CLI
 //   4. the extension's integration suite inside a real VS Code extension host (code-server 4.100.3)
 //   5. browser tests: headless Debian Chromium driving that workbench (playwright-core)
@@ -46,6 +46,17 @@ try {
     stage('typecheck', 'npx', ['tsc', '-p', '.', '--noEmit']);
   } else if (!fs.existsSync('dist/cli.js')) {
     stage('build', 'node', ['esbuild.js']);
+  }
+
+  // flatc (Debian flatbuffers-compiler) is the independent decoder the codec tests compare against.
+  if (wants('mocha') && spawnSync('flatc', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    console.log('\n=== installing flatc (apt: flatbuffers-compiler) ===');
+    let r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'flatbuffers-compiler'], { stdio: 'inherit' });
+    if (r.status !== 0) {
+      spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+      r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'flatbuffers-compiler'], { stdio: 'inherit' });
+    }
+    results.push({ name: 'install flatc', ok: r.status === 0, seconds: 0 });
   }
 
   const env = { ...process.env };

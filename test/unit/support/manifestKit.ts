@@ -364,9 +364,16 @@ export async function flatcDecode(schemaFile: string, bytes: Uint8Array, o: { de
   }
 }
 
-/** SlateDB's own schemas (current main), from the local SlateDB mirror, or undefined with why. */
-export async function slatedbSchemaDir(): Promise<{ dir: string } | { why: string }> {
-  if (process.env.SLATEDB_SCHEMA_DIR) return { dir: process.env.SLATEDB_SCHEMA_DIR };
+/**
+ * SlateDB's own schemas (current main) from a SlateDB checkout (SLATEDB_SCHEMA_DIR,
+ * SLATEDB_REPO, or the local mirror). Without one (CI machines), our own
+ * slatedb-manifest.fbs stands in as root.fbs — `ours: true` — which the schema
+ * test proves slot-for-slot equal to SlateDB's through the recorded
+ * test/fixtures/slatedb-schema-slots.json; flatc then still decodes
+ * independently of our TypeScript codec.
+ */
+export async function slatedbSchemaDir(): Promise<{ dir: string; source: string; ours: boolean } | { why: string }> {
+  if (process.env.SLATEDB_SCHEMA_DIR) return { dir: process.env.SLATEDB_SCHEMA_DIR, source: process.env.SLATEDB_SCHEMA_DIR, ours: false };
   const repo = process.env.SLATEDB_REPO ?? '/work/.mirror/slatedb+slatedb/repo';
   const files = ['root.fbs', 'manifest.fbs', 'sst.fbs', 'common.fbs', 'compactor.fbs'];
   const git = (args: string[]) =>
@@ -377,12 +384,15 @@ export async function slatedbSchemaDir(): Promise<{ dir: string } | { why: strin
   try {
     commit = (await git(['rev-parse', 'HEAD^{commit}'])).trim();
   } catch {
-    return { why: `no SlateDB git checkout at ${repo} (set SLATEDB_REPO or SLATEDB_SCHEMA_DIR)` };
+    const dir = path.join(os.tmpdir(), `slatedb-schemas-ours-${process.pid}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(OUR_FBS, path.join(dir, 'root.fbs'));
+    return { dir, source: `our ${path.relative(REPO_ROOT, OUR_FBS)} (no SlateDB checkout at ${repo})`, ours: true };
   }
   const dir = path.join(os.tmpdir(), `slatedb-schemas-kit-${commit.slice(0, 12)}`);
   if (!files.every((f) => fs.existsSync(path.join(dir, f)))) {
     fs.mkdirSync(dir, { recursive: true });
     for (const f of files) fs.writeFileSync(path.join(dir, f), await git(['show', `${commit}:schemas/${f}`]));
   }
-  return { dir };
+  return { dir, source: `${repo}@${commit}`, ours: false };
 }
