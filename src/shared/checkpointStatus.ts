@@ -50,8 +50,14 @@ export const ORIGIN_LABEL: Record<CheckpointOrigin, string> = {
 export function relativeTime(targetS: number, nowS: number): string {
   const d = targetS - nowS;
   const abs = Math.abs(d);
+  // Under 10 hours the minutes still matter ("2 h 30 min", not "3 h"); beyond, whole hours, then days.
+  const hm = () => {
+    const h = Math.floor(abs / 3600);
+    const m = Math.round((abs - h * 3600) / 60);
+    return m === 60 ? `${h + 1} h` : m === 0 ? `${h} h` : `${h} h ${m} min`;
+  };
   const unit =
-    abs < 60 ? `${abs} s` : abs < 3600 ? `${Math.round(abs / 60)} min` : abs < 172800 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86400)} days`;
+    abs < 60 ? `${abs} s` : abs < 3570 ? `${Math.round(abs / 60)} min` : abs < 36000 ? hm() : abs < 172800 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86400)} days`;
   return d >= 0 ? `in ${unit}` : `${unit} ago`;
 }
 

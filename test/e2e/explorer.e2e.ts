@@ -5,15 +5,24 @@
 //   2. creates a checkpoint through the palette ("SlateDB: Create Checkpoint…": database, lifetime
 //      preset, name, "Latest manifest") and finds it in the tree and in the manifest on disk;
 //   3. deletes it through the row's context menu ("Delete Checkpoint…"), confirms the modal dialog,
-//      and checks the manifest on disk no longer has it.
-// Screenshots: test-results/explorer-{tree,palette,modal,after-delete}.png
+//      and checks the manifest on disk no longer has it;
+//   4. creates one with a TYPED lifetime: "2 parsecs" is refused as you type (Enter does not go on),
+//      "2h 30min" is offered as the first item and gives expire_time − create_time = 9000 s;
+//   5. a writer's own checkpoint (WriterCheckpoint metadata, committed into `tiny` before code-server
+//      starts): the row says "writer", the delete modal warns about the WRITER, Cancel writes nothing;
+//   6. "Refresh Checkpoint Lifetime…" from the context menu → "Never expires" (expire_time null on disk).
+// Screenshots: test-results/explorer-{tree,palette,modal,after-delete,lifetime-invalid,lifetime-typed,
+//              writer-modal,never-expires}.png
 //
 //   node --import tsx test/e2e/explorer.e2e.ts [--fixtures=DIR]   (DIR: a built fixture folder to copy)
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { decodeManifest, encodeManifest } from '../../src/engine/manifest/codec';
+import { relativeTime } from '../../src/shared/checkpointStatus';
 import { REPO_ROOT, ensureChromium, ensureCodeServer, startCodeServer, type CodeServer } from '../../scripts/lib/codeServer.mjs';
 import { launchBrowser, listTreeRows, openViewContainer, openWorkbench, screenshot, sideBarTree, waitForTreeRows } from './workbench';
 
@@ -24,11 +33,80 @@ interface CliCheckpoint {
   id: string;
   manifest_id: number;
   expire_time: string | null;
+  create_time: string;
   name: string | null;
+  writer_epoch: number | null;
 }
 
 function cli<T>(folder: string, db: string, ...args: string[]): T {
   return JSON.parse(execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), '--store', `file://${folder}`, '--path', db, ...args], { encoding: 'utf8' })) as T;
+}
+
+/** The latest manifest id of `db` on disk. */
+function latestManifestId(folder: string, db: string): number {
+  return cli<{ id: number }>(folder, db, 'read-manifest').id;
+}
+
+/**
+ * Commits manifest N+1 = N plus a checkpoint carrying WriterCheckpoint metadata (epoch 7), encoded the
+ * way newer SlateDB writers lay it out (@slatedb/uniffi 0.12.1 writes none; see the host test
+ * "a writer's own checkpoint"). Returns the checkpoint id and the manifest it pins (N+1).
+ */
+function addWriterCheckpoint(folder: string, db: string): { id: string; manifestId: number } {
+  const latest = latestManifestId(folder, db);
+  const file = (n: number) => path.join(folder, db, 'manifest', `${String(n).padStart(20, '0')}.manifest`);
+  const m = decodeManifest(new Uint8Array(fs.readFileSync(file(latest))));
+  const id = randomUUID();
+  const hex = id.replace(/-/g, '');
+  const cp = {
+    id: { high: BigInt('0x' + hex.slice(0, 16)), low: BigInt('0x' + hex.slice(16)) },
+    manifest_id: BigInt(latest + 1),
+    checkpoint_expire_time_s: 0,
+    checkpoint_create_time_s: Math.floor(Date.now() / 1000),
+    metadata_type: 1,
+    metadata: { epoch: 7n },
+    name: null,
+  };
+  const next = { ...m, root: { ...m.root, checkpoints: [...((m.root.checkpoints as unknown[]) ?? []), cp] } } as typeof m;
+  fs.writeFileSync(file(latest + 1), encodeManifest(next), { flag: 'wx' });
+  return { id, manifestId: latest + 1 };
+}
+
+/** Polls `read` until `check` holds (the command writes after the UI settles). */
+async function eventually<T>(read: () => T, check: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (check(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * Right-clicks `row` and runs the context-menu item `label`. The item is hovered (which focuses it)
+ * and run with Enter: a plain click right after the menu opens is sometimes swallowed by the menu
+ * (seen: menu left open, item highlighted, nothing run).
+ */
+async function contextMenu(page: Page, row: Locator, label: string): Promise<void> {
+  await row.click({ button: 'right' });
+  const item = page.locator('.monaco-menu .action-item .action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }).first();
+  await item.waitFor({ state: 'visible', timeout: 10_000 });
+  await item.hover();
+  await page.locator('.monaco-menu .action-item.focused .action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }).waitFor({ timeout: 5_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-menu').waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+/** Opens "SlateDB: Create Checkpoint…" from the palette. */
+async function startCreateFromPalette(page: Page): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('>SlateDB: Create Checkpoint');
+  const command = page.locator('.quick-input-widget .quick-input-list .monaco-list-row[role="option"]').filter({ has: page.locator('.label-name', { hasText: /^SlateDB: Create Checkpoint…$/ }) }).first();
+  await command.waitFor({ state: 'visible' });
+  await command.click();
 }
 
 /** A tree row of the side bar by its exact label. */
@@ -103,6 +181,11 @@ async function main(): Promise<void> {
   fs.mkdirSync(workspace, { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
   const data = await prepareData(scratch);
+  // Before code-server starts: `tiny` gets a writer's own checkpoint (step 5).
+  const writer = addWriterCheckpoint(data, 'tiny');
+  const writerOnDisk = cli<CliCheckpoint[]>(data, 'tiny', 'list-checkpoints').find((c) => c.id === writer.id);
+  assert.equal(writerOnDisk?.writer_epoch, 7, 'the CLI reads the writer epoch of the injected checkpoint');
+  log(`writer checkpoint ${writer.id} committed in tiny manifest #${writer.manifestId}`);
   const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
   fs.symlinkSync(REPO_ROOT, path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`));
 
@@ -151,13 +234,8 @@ async function main(): Promise<void> {
     // 2. Create through the palette.
     const tinyBefore = cli<CliCheckpoint[]>(data, 'tiny', 'list-checkpoints');
     const name = `e2e-palette-${Date.now().toString(36)}`;
-    await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill('>SlateDB: Create Checkpoint');
-    const command = page.locator('.quick-input-widget .quick-input-list .monaco-list-row[role="option"]').filter({ has: page.locator('.label-name', { hasText: /^SlateDB: Create Checkpoint…$/ }) }).first();
-    await command.waitFor({ state: 'visible' });
-    await command.click();
+    await startCreateFromPalette(page);
     await pick(page, /choose a database/, /^tiny$/);
     await page.locator('.quick-input-widget .quick-input-title', { hasText: /lifetime/ }).waitFor({ state: 'visible' });
     log(`screenshot ${path.relative(REPO_ROOT, await screenshot(page, 'explorer-palette'))}`);
@@ -180,10 +258,7 @@ async function main(): Promise<void> {
     step(`"SlateDB: Create Checkpoint…" from the palette made ${created.id} (${newDescription.trim()})`);
 
     // 3. Delete through the row's context menu + the modal dialog.
-    await newRow.click({ button: 'right' });
-    const menuItem = page.locator('.monaco-menu .action-item .action-label', { hasText: /^Delete Checkpoint…$/ }).first();
-    await menuItem.waitFor({ state: 'visible', timeout: 10_000 });
-    await menuItem.click();
+    await contextMenu(page, newRow, 'Delete Checkpoint…');
     const dialog = page.locator('.monaco-dialog-box');
     try {
       await dialog.waitFor({ state: 'visible', timeout: 15_000 });
@@ -207,6 +282,95 @@ async function main(): Promise<void> {
     await page.waitForTimeout(500);
     log(`screenshot ${path.relative(REPO_ROOT, await screenshot(page, 'explorer-after-delete'))}`);
     step('"Delete Checkpoint…" from the context menu, confirmed in the modal, removed it from the tree and the manifest');
+
+    // 4. A typed lifetime: invalid text is refused as you type, "2h 30min" is parsed and offered first.
+    const typedName = `e2e-typed-${Date.now().toString(36)}`;
+    const options = page.locator('.quick-input-widget .quick-input-list .monaco-list-row[role="option"]');
+    const lifetimeTitle = page.locator('.quick-input-widget .quick-input-title', { hasText: /\(1\/3\): lifetime/ });
+    await startCreateFromPalette(page);
+    await pick(page, /choose a database/, /^tiny$/);
+    await lifetimeTitle.waitFor({ state: 'visible' });
+    await input.pressSequentially('2 parsecs', { delay: 30 });
+    await options.first().filter({ hasText: /"2 parsecs" is not a duration/ }).waitFor({ timeout: 10_000 });
+    const invalidText = (await options.first().innerText()).trim();
+    const invalidRow = invalidText.split('\n')[0].trim();
+    log(`first row for "2 parsecs": ${invalidText.replace(/\s+/g, ' ')}`);
+    log(`screenshot ${path.relative(REPO_ROOT, await screenshot(page, 'explorer-lifetime-invalid'))}`);
+    await input.press('Enter');
+    await page.waitForTimeout(750);
+    assert.ok(await lifetimeTitle.isVisible(), 'Enter on text that is not a duration keeps the lifetime picker open');
+    assert.equal(await input.inputValue(), '2 parsecs');
+    assert.equal(await page.locator('.quick-input-widget .quick-input-title', { hasText: /\(2\/3\)/ }).count(), 0, 'the name step did not open');
+    await input.fill('');
+    await input.pressSequentially('2h 30min', { delay: 30 });
+    const typedRow = options.first().filter({ has: page.locator('.label-name', { hasText: /(^|\s)2h 30min$/ }) });
+    await typedRow.waitFor({ timeout: 10_000 });
+    const typedDescription = ((await typedRow.locator('.label-description').textContent()) ?? '').trim();
+    log(`first row for "2h 30min": ${(await typedRow.innerText()).replace(/\s+/g, ' ').trim()}`);
+    assert.match(typedDescription, /^expires in 2 h (29|30) min$/, 'the typed item says when it would expire');
+    assert.match((await typedRow.getAttribute('class')) ?? '', /\bfocused\b/, 'the typed item is the active one');
+    log(`screenshot ${path.relative(REPO_ROOT, await screenshot(page, 'explorer-lifetime-typed'))}`);
+    await input.press('Enter');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: /\(2\/3\): name/ }).waitFor({ state: 'visible' });
+    await input.fill(typedName);
+    await input.press('Enter');
+    await pick(page, /\(3\/3\): what to pin/, /Latest manifest/);
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    const typedTreeRow = treeRow(page, typedName);
+    await typedTreeRow.waitFor({ state: 'visible', timeout: 20_000 });
+    const typed = cli<CliCheckpoint[]>(data, 'tiny', 'list-checkpoints').find((c) => c.name === typedName);
+    assert.ok(typed?.expire_time, 'the manifest on disk holds the typed-lifetime checkpoint with an expiry');
+    const createS = Date.parse(typed.create_time) / 1000;
+    const expireS = Date.parse(typed.expire_time) / 1000;
+    assert.equal(expireS - createS, 9000, 'expire_time − create_time = 2h 30min');
+    const typedTreeDescription = ((await typedTreeRow.locator('.label-description').textContent()) ?? '').trim();
+    // The row is drawn at some second between create_time and now: "in 3 h" at exactly 9000 s, then "in 2 h".
+    const allowed = new Set<string>();
+    for (let s = createS; s <= Math.floor(Date.now() / 1000); s += 1) allowed.add(`→ #${typed.manifest_id} · expires ${relativeTime(expireS, s)}`);
+    assert.ok(allowed.has(typedTreeDescription), `tree row "${typedTreeDescription}" is one of ${[...allowed].join(' | ')}`);
+    step(`a typed lifetime: "2 parsecs" refused in the picker ("${invalidRow}"), "2h 30min" offered first ("${typedDescription}") made ${typed.id} with expire − create = 9000 s (${typedTreeDescription})`);
+
+    // 5. The writer's own checkpoint: "writer" in the row, a stronger modal, Cancel writes nothing.
+    const writerRow = treeRow(page, writer.id.slice(0, 8));
+    await writerRow.waitFor({ state: 'visible', timeout: 10_000 });
+    const writerDescription = ((await writerRow.locator('.label-description').textContent()) ?? '').trim();
+    assert.equal(writerDescription, `→ #${writer.manifestId} · writer · never expires`);
+    const latestBeforeCancel = latestManifestId(data, 'tiny');
+    const checkpointsBeforeCancel = cli<CliCheckpoint[]>(data, 'tiny', 'list-checkpoints');
+    await contextMenu(page, writerRow, 'Delete Checkpoint…');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    const writerDialogText = (await dialog.innerText()).replace(/\s+/g, ' ');
+    log(`writer dialog: ${writerDialogText}`);
+    assert.match(writerDialogText, new RegExp(`Delete the WRITER's checkpoint ${escapeRegExp(writer.id)} \\(epoch 7\\)\\?`));
+    assert.match(writerDialogText, /A running SlateDB writer created this checkpoint/);
+    const writerButton = dialog.locator('.dialog-buttons .monaco-button', { hasText: /^Delete Writer Checkpoint$/ });
+    assert.equal(await writerButton.count(), 1, 'the confirm button says "Delete Writer Checkpoint"');
+    assert.equal(await dialog.locator('.dialog-buttons .monaco-button', { hasText: /^Delete$/ }).count(), 0);
+    log(`screenshot ${path.relative(REPO_ROOT, await screenshot(page, 'explorer-writer-modal'))}`);
+    await dialog.locator('.dialog-buttons .monaco-button', { hasText: /^Cancel$/ }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.waitForTimeout(750);
+    assert.equal(latestManifestId(data, 'tiny'), latestBeforeCancel, 'Cancel wrote no manifest');
+    assert.deepEqual(cli<CliCheckpoint[]>(data, 'tiny', 'list-checkpoints'), checkpointsBeforeCancel, 'Cancel left every checkpoint as it was');
+    assert.ok(await writerRow.isVisible(), 'the writer checkpoint is still in the tree');
+    step(`the writer's checkpoint shows "writer" (${writerDescription}); its delete modal warns about the WRITER with "Delete Writer Checkpoint"; Cancel left manifest #${latestBeforeCancel} as the latest`);
+
+    // 6. Refresh the lifetime from the context menu: "Never expires".
+    await contextMenu(page, typedTreeRow, 'Refresh Checkpoint Lifetime…');
+    await pick(page, /Refresh lifetime of checkpoint/, /^Never expires$/);
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    const forever = await eventually(
+      () => cli<CliCheckpoint[]>(data, 'tiny', 'list-checkpoints').find((c) => c.id === typed.id),
+      (c) => c?.expire_time === null,
+      'expire_time null on disk',
+    );
+    assert.equal(forever?.manifest_id, typed.manifest_id, 'refresh keeps the pinned manifest');
+    const foreverDescription = typedTreeRow.locator('.label-description', { hasText: /never expires$/ });
+    await foreverDescription.waitFor({ timeout: 15_000 });
+    assert.equal(((await foreverDescription.textContent()) ?? '').trim(), `→ #${typed.manifest_id} · never expires`);
+    await page.waitForTimeout(300);
+    log(`screenshot ${path.relative(REPO_ROOT, await screenshot(page, 'explorer-never-expires'))}`);
+    step(`"Refresh Checkpoint Lifetime…" → "Never expires" from the context menu: expire_time null on disk, row "→ #${typed.manifest_id} · never expires"`);
 
     const unexpected = page.consoleErrors.filter((text) => !/open-vsx\.org|vsda|Failed to load resource/.test(text));
     if (unexpected.length > 0) log(`browser console errors:\n  ${unexpected.join('\n  ')}`);
