@@ -32,10 +32,18 @@
  * say CHECKPOINT_NOT_FOUND, and (liveness) both should still complete — the engine's own HEAD of
  * N+1, and a create-if-absent that found N+1 taken, prove that N+1 exists whatever the listing says.
  *
- * Faults FaultInjectingStore cannot inject (so not covered here): S3-style throttling ERRORS (503
- * SlowDown / 429; `maxConcurrent` only queues), requests that never answer, ambiguous outcomes for
- * anything but putIfAbsent (a delete that lands then times out), stale or torn GETs, and listings
- * that lag by more than their single newest object or across pages.
+ * A second pair of runs ("every fault kind") adds the faults the first lacks, all at a combined
+ * ~10 % of requests: S3-style throttling errors (503 SlowDown, refused before the store), requests
+ * that hang for 25 ms and then time out without reaching the store, deletes that land and then time
+ * out, and GETs of an existing manifest that answer "absent" (a lagging read). The engine never
+ * issues DELETE (a checkpoint delete writes a new manifest), so to exercise ambiguous deletes each
+ * client also writes and deletes scratch objects outside the database (`scratch/...`) directly on
+ * its faulty store, with their own ledger: a delete reported ok must leave nothing behind, a put
+ * reported ok must have stored exactly its bytes.
+ *
+ * Faults FaultInjectingStore still cannot inject (so not covered here): 429s distinct from 503s,
+ * torn GETs, stale HEADs, GETs that lag on keys other than manifest files, and listings that lag by
+ * more than their single newest object or across pages.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -48,7 +56,7 @@ import { decodeManifest, DecodedManifest } from '../../src/engine/manifest/codec
 import { ManifestStore } from '../../src/engine/manifest/manifestStore';
 import { checkpointInfo, CheckpointInfo, checkpointsOf, rawCheckpoints } from '../../src/engine/manifest/model';
 import { dbKeys, manifestIdOfKey } from '../../src/engine/paths';
-import { FaultInjectingStore, InjectedCounts } from '../../src/engine/store/faultyStore';
+import { FaultInjectingStore, type FaultOptions, InjectedCounts } from '../../src/engine/store/faultyStore';
 import { LocalObjectStore } from '../../src/engine/store/localStore';
 import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
 import { listAll, type GetResult, type ListOptions, type ListPage, type ObjectMeta, type ObjectStore, type PutIfAbsentResult } from '../../src/engine/store/objectStore';
@@ -95,6 +103,9 @@ class Tally implements ObjectStore {
   readonly requests: Record<Op, number> = { list: 0, get: 0, head: 0, put: 0, delete: 0 };
   readonly failedBeforeStore: Record<Op, number> = { list: 0, get: 0, head: 0, put: 0, delete: 0 };
   landedThenTimedOut = 0;
+  deleteLandedThenTimedOut = 0;
+  throttled = 0;
+  hung = 0;
   constructor(readonly inner: ObjectStore) {}
   get description() {
     return this.inner.description;
@@ -105,8 +116,14 @@ class Tally implements ObjectStore {
       return await call();
     } catch (e) {
       const msg = e instanceof Error ? e.message : '';
-      if (/request timed out \(injected fault\)/.test(msg)) this.landedThenTimedOut++;
-      else if (/injected fault/.test(msg)) this.failedBeforeStore[op]++;
+      if (/request timed out \(injected fault\)/.test(msg)) {
+        if (op === 'delete') this.deleteLandedThenTimedOut++;
+        else this.landedThenTimedOut++;
+      } else if (/injected fault/.test(msg)) {
+        this.failedBeforeStore[op]++;
+        if (/503 SlowDown: reduce request rate/.test(msg)) this.throttled++;
+        else if (/no response, request timed out after/.test(msg)) this.hung++;
+      }
       throw e;
     }
   }
@@ -190,8 +207,19 @@ interface Entry {
   log: string[];
 }
 
+/** A scratch object written and deleted directly on a client's faulty store (exercises ambiguous deletes). */
+interface ScratchEntry {
+  key: string;
+  bytes: Uint8Array;
+  putOk: boolean;
+  deleteOk: boolean;
+  log: string[];
+}
+
 interface RunStats {
   ops: Map<string, number>;
+  /** Set when the run's clients also write and delete scratch objects. */
+  scratch?: ScratchEntry[];
   violations: string[];
   entries: Entry[];
   durationMs: number;
@@ -207,6 +235,32 @@ function expectEngineError(e: unknown, what: string): EngineError {
   return e;
 }
 
+async function scratchOp(client: number, i: number, store: ObjectStore, stats: RunStats, count: (k: string) => void): Promise<void> {
+  const what = `client ${client} op ${i} (scratch)`;
+  const s: ScratchEntry = { key: `scratch/c${client}-op${i}`, bytes: new TextEncoder().encode(`scratch ${client} ${i}`), putOk: false, deleteOk: false, log: [] };
+  stats.scratch!.push(s);
+  try {
+    const res = await store.putIfAbsent(s.key, s.bytes);
+    s.putOk = res.created;
+    s.log.push(`put created=${res.created}`);
+    count(`scratch put ${res.created ? 'ok' : 'exists'}`);
+  } catch (err) {
+    const code = expectEngineError(err, `${what} put`).code;
+    s.log.push(`put ${code}`);
+    count(`scratch put ${code}`);
+  }
+  try {
+    await store.delete(s.key);
+    s.deleteOk = true;
+    s.log.push('delete ok');
+    count('scratch delete ok');
+  } catch (err) {
+    const code = expectEngineError(err, `${what} delete`).code;
+    s.log.push(`delete ${code}`);
+    count(`scratch delete ${code}`);
+  }
+}
+
 async function runClient(client: number, ms: ManifestStore, entries: Entry[], stats: RunStats): Promise<void> {
   const random = mulberry32(1000 + client);
   const mine: Entry[] = [];
@@ -216,13 +270,17 @@ async function runClient(client: number, ms: ManifestStore, entries: Entry[], st
 
   for (let i = 0; i < OPS_PER_CLIENT; i++) {
     const r = random();
-    let kind: 'create' | 'refresh' | 'delete' | 'list' = r < 0.35 ? 'create' : r < 0.6 ? 'refresh' : r < 0.8 ? 'delete' : 'list';
+    let kind: 'create' | 'refresh' | 'delete' | 'list' | 'scratch' = r < 0.35 ? 'create' : r < 0.6 ? 'refresh' : r < 0.8 ? 'delete' : 'list';
     if ((kind === 'refresh' || kind === 'delete') && known().length === 0) kind = 'create';
+    // With scratch objects on, the top 8 % of the list share write and delete one (same draws as without).
+    if (stats.scratch && r >= 0.92) kind = 'scratch';
     // Lifetimes unique per operation: every expiry in this run is distinct.
     const lifetimeS = 100_000 + client * 1000 + i;
     const what = `client ${client} op ${i} (${kind})`;
 
-    if (kind === 'create') {
+    if (kind === 'scratch') {
+      await scratchOp(client, i, ms.store, stats, count);
+    } else if (kind === 'create') {
       const e: Entry = {
         name: `c${client}-op${i}`,
         client,
@@ -412,12 +470,72 @@ async function verify(base: ObjectStore, entries: Entry[]): Promise<{ violations
   return { violations, manifests: history.length, survivors: cps.length };
 }
 
-async function raceUnderFaults(label: string, makeBase: () => Promise<{ store: ObjectStore; perClient: () => ObjectStore; cleanup: () => Promise<void> }>) {
+/** A run's per-client fault options and whether its clients also write and delete scratch objects. */
+interface RunConfig {
+  faults: Omit<FaultOptions, 'seed' | 'maxConcurrent' | 'latencyMs' | 'jitterMs'>;
+  scratch: boolean;
+  /** The kinds this run must have injected at least once. */
+  expectKinds: (keyof InjectedCounts)[];
+}
+
+/** The first runs: three kinds at 10 % each (unchanged since they were written). */
+const CLASSIC: RunConfig = {
+  faults: { errorRate: FAULT_RATE, landedThenTimeoutRate: FAULT_RATE, staleListRate: FAULT_RATE },
+  scratch: false,
+  expectKinds: ['errors', 'landedThenTimeout', 'staleLists'],
+};
+
+/**
+ * Every fault kind at once. Failures before the store (generic, 503 SlowDown, hang) hit 7 % of all
+ * requests; the kinds that only apply to some requests (creates that land, listing pages, deletes,
+ * GETs of an existing manifest) get higher rates, so that about 10 % of all requests see a fault.
+ */
+const ALL_KINDS: RunConfig = {
+  faults: {
+    errorRate: 0.025,
+    throttleErrorRate: 0.025,
+    hangRate: 0.02,
+    hangMs: 25,
+    landedThenTimeoutRate: 0.05,
+    staleListRate: 0.04,
+    deleteLandedThenTimeoutRate: 0.3,
+    staleGetRate: 0.03,
+  },
+  scratch: true,
+  expectKinds: ['errors', 'landedThenTimeout', 'staleLists', 'throttled', 'hangs', 'deleteLandedThenTimeout', 'staleGets'],
+};
+
+const KIND_LABEL: Record<keyof InjectedCounts, string> = {
+  errors: 'failed before reaching the store (generic)',
+  throttled: '503 SlowDown',
+  hangs: 'hung then timed out',
+  landedThenTimeout: 'put landed then timed out',
+  deleteLandedThenTimeout: 'delete landed then timed out',
+  staleLists: 'listing missing its newest object',
+  staleGets: 'GET of an existing manifest answered absent',
+};
+
+/** Scratch ledger: a delete reported ok leaves nothing; a put reported ok stored its bytes (until deleted). */
+async function verifyScratch(base: ObjectStore, scratch: ScratchEntry[]): Promise<string[]> {
+  const violations: string[] = [];
+  for (const s of scratch) {
+    const got = await base.get(s.key);
+    if (s.deleteOk && got) violations.push(`LOST DELETE: ${s.key} was reported deleted but is present; history: ${s.log.join('; ')}`);
+    if (got && Buffer.compare(Buffer.from(got.bytes), Buffer.from(s.bytes)) !== 0) violations.push(`${s.key} holds bytes its put never wrote`);
+  }
+  return violations;
+}
+
+async function raceUnderFaults(
+  label: string,
+  makeBase: () => Promise<{ store: ObjectStore; perClient: () => ObjectStore; cleanup: () => Promise<void> }>,
+  config: RunConfig = CLASSIC,
+) {
   const { store: base, perClient, cleanup } = await makeBase();
   try {
     await putManifest(base, DB, 1, manifestV1({ initialized: true }));
     const entries: Entry[] = [];
-    const stats: RunStats = { ops: new Map(), violations: [], entries, durationMs: 0 };
+    const stats: RunStats = { ops: new Map(), violations: [], entries, durationMs: 0, scratch: config.scratch ? [] : undefined };
     const inFlight: InFlight[] = [];
     const faulty: FaultInjectingStore[] = [];
     const tallies: Tally[] = [];
@@ -429,7 +547,7 @@ async function raceUnderFaults(label: string, makeBase: () => Promise<{ store: O
       inFlight.push(observed);
       let throttle = throttles.get(inner);
       if (!throttle) throttles.set(inner, (throttle = new FaultInjectingStore(observed, { maxConcurrent: 3, latencyMs: 1, jitterMs: 3, seed: 77 })));
-      const f = new FaultInjectingStore(throttle, { errorRate: FAULT_RATE, landedThenTimeoutRate: FAULT_RATE, staleListRate: FAULT_RATE, seed: 31 + client });
+      const f = new FaultInjectingStore(throttle, { ...config.faults, seed: 31 + client });
       faulty.push(f);
       const t = new Tally(f);
       tallies.push(t);
@@ -441,12 +559,9 @@ async function raceUnderFaults(label: string, makeBase: () => Promise<{ store: O
     stats.durationMs = Date.now() - t0;
 
     const result = await verify(base, entries);
-    const injected: InjectedCounts = { errors: 0, landedThenTimeout: 0, staleLists: 0 };
-    for (const f of faulty) {
-      injected.errors += f.injected.errors;
-      injected.landedThenTimeout += f.injected.landedThenTimeout;
-      injected.staleLists += f.injected.staleLists;
-    }
+    const scratchViolations = stats.scratch ? await verifyScratch(base, stats.scratch) : [];
+    const injected: InjectedCounts = { errors: 0, landedThenTimeout: 0, staleLists: 0, throttled: 0, hangs: 0, deleteLandedThenTimeout: 0, staleGets: 0 };
+    for (const f of faulty) for (const k of Object.keys(injected) as (keyof InjectedCounts)[]) injected[k] += f.injected[k];
     const sum = (pick: (t: Tally) => Record<Op, number>) => {
       const out: Record<Op, number> = { list: 0, get: 0, head: 0, put: 0, delete: 0 };
       for (const t of tallies) for (const k of Object.keys(out) as Op[]) out[k] += pick(t)[k];
@@ -455,23 +570,35 @@ async function raceUnderFaults(label: string, makeBase: () => Promise<{ store: O
     const requests = sum((t) => t.requests);
     const failed = sum((t) => t.failedBeforeStore);
     const totalRequests = Object.values(requests).reduce((a, b) => a + b, 0);
-    const totalOps = [...stats.ops.entries()].filter(([k]) => !k.startsWith('adopted')).reduce((n, [, v]) => n + v, 0);
+    const totalInjected = Object.values(injected).reduce((a, b) => a + b, 0);
+    const totalOps = [...stats.ops.entries()].filter(([k]) => !k.startsWith('adopted') && !k.startsWith('scratch delete')).reduce((n, [, v]) => n + v, 0);
     const maxInFlight = Math.max(...inFlight.map((x) => x.max));
+    const tallied = (pick: (t: Tally) => number) => tallies.reduce((n, t) => n + pick(t), 0);
     console.log(`      [${label}] ${totalOps} operations by ${CLIENTS} clients in ${(stats.durationMs / 1000).toFixed(1)} s; ${result.manifests} manifest versions; ${result.survivors} checkpoints at the end`);
     console.log(`      [${label}] outcomes: ${[...stats.ops.entries()].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(
       `      [${label}] requests: ${totalRequests} (${Object.entries(requests).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ')}); ` +
-        `injected faults: ${injected.errors + injected.landedThenTimeout + injected.staleLists} = ` +
-        `failed before reaching the store ${injected.errors} (${Object.entries(failed).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ')}), ` +
-        `put landed then timed out ${injected.landedThenTimeout}, listing missing its newest object ${injected.staleLists}; ` +
+        `injected faults: ${totalInjected} (${((100 * totalInjected) / totalRequests).toFixed(1)} % of requests); ` +
+        `failed before reaching the store ${injected.errors + injected.throttled + injected.hangs} (${Object.entries(failed).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ')}); ` +
         `throttle: at most ${maxInFlight} requests in flight (limit 3)`,
     );
+    console.log(
+      `      [${label}] injected by kind: ${(Object.keys(KIND_LABEL) as (keyof InjectedCounts)[])
+        .filter((k) => config.expectKinds.includes(k))
+        .map((k) => `${KIND_LABEL[k]} ${injected[k]}`)
+        .join(', ')}`,
+    );
     assert.equal(totalOps, CLIENTS * OPS_PER_CLIENT);
-    assert.ok(injected.errors > 0 && injected.landedThenTimeout > 0 && injected.staleLists > 0, 'every fault kind was injected');
-    assert.equal(tallies.reduce((n, t) => n + t.landedThenTimedOut, 0), injected.landedThenTimeout);
+    for (const k of config.expectKinds) assert.ok(injected[k] > 0, `fault kind ${k} was injected`);
+    for (const k of Object.keys(injected) as (keyof InjectedCounts)[]) if (!config.expectKinds.includes(k)) assert.equal(injected[k], 0, `fault kind ${k} is off`);
+    assert.equal(tallied((t) => t.landedThenTimedOut), injected.landedThenTimeout);
+    assert.equal(tallied((t) => t.deleteLandedThenTimedOut), injected.deleteLandedThenTimeout);
+    assert.equal(tallied((t) => t.throttled), injected.throttled);
+    assert.equal(tallied((t) => t.hung), injected.hangs);
+    assert.equal(Object.values(failed).reduce((a, b) => a + b, 0), injected.errors + injected.throttled + injected.hangs);
     assert.ok(maxInFlight <= 3, `throttle exceeded: ${maxInFlight} in flight`);
     assert.ok((stats.ops.get('create ok') ?? 0) > 50 && (stats.ops.get('delete ok') ?? 0) > 20 && (stats.ops.get('refresh ok') ?? 0) > 20, 'enough operations succeeded to mean something');
-    assert.deepEqual([...stats.violations, ...result.violations], []);
+    assert.deepEqual([...stats.violations, ...result.violations, ...scratchViolations], []);
   } finally {
     await cleanup();
   }
@@ -559,5 +686,74 @@ describe('reliability: 500 concurrent operations under 10 % injected faults', fu
       assert.deepEqual(outcomes, ['refresh ok', 'delete ok']);
       assert.equal(still, false);
     });
+  });
+});
+
+describe('reliability: 500 concurrent operations under every injected fault kind (~10 % of requests)', function () {
+  this.timeout(600_000);
+
+  it('in-memory store: generic errors, 503 SlowDown, hangs, ambiguous puts and deletes, lagging listings and GETs', async () => {
+    await raceUnderFaults(
+      'memory, every kind',
+      async () => {
+        const store = new MemoryObjectStore('all-faults');
+        return { store, perClient: () => store, cleanup: async () => undefined };
+      },
+      ALL_KINDS,
+    );
+  });
+
+  it('local directory: the same, on a LocalObjectStore in a temporary directory', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reliability-all-faults-'));
+    await raceUnderFaults(
+      'local, every kind',
+      async () => {
+        const shared = new LocalObjectStore(dir);
+        return { store: shared, perClient: () => shared, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+      },
+      ALL_KINDS,
+    );
+  });
+});
+
+/**
+ * A lagging GET of the latest manifest makes readLatest retry with a cold listing; a lagging cold
+ * listing (missing its newest object) must still not take it below the newest manifest this very
+ * client has written: readLatest keeps a floor (read-your-writes / monotonic reads).
+ */
+describe('a lagging GET plus a lagging listing', () => {
+  it('readLatest never answers below the newest manifest this client has written (read-your-writes)', async () => {
+    const base = new MemoryObjectStore('stale-get');
+    await putManifest(base, DB, 1, manifestV1({ initialized: true }));
+    const faulty = new FaultInjectingStore(base, { seed: 3 });
+    // Passes requests on to `faulty`; once armed, turns stale GETs off again after the first GET.
+    let armed = false;
+    const oneStaleGet: ObjectStore = {
+      description: faulty.description,
+      listPage: (o) => faulty.listPage(o),
+      head: (k) => faulty.head(k),
+      putIfAbsent: (k, b) => faulty.putIfAbsent(k, b),
+      delete: (k) => faulty.delete(k),
+      get: async (k) => {
+        const got = await faulty.get(k);
+        if (armed) {
+          armed = false;
+          faulty.configure({ staleGetRate: 0 });
+        }
+        return got;
+      },
+    };
+    const ms = new ManifestStore(oneStaleGet, DB);
+    const created = await createCheckpoint(ms, { name: 'mine' });
+    assert.equal(created.committedManifestId, 2);
+    // From now on listings lag by their newest object, and the next GET (of manifest 2) answers "absent".
+    faulty.configure({ staleListRate: 1, staleGetRate: 1 });
+    armed = true;
+    const listed = await listCheckpoints(ms);
+    assert.equal(faulty.injected.staleGets, 1);
+    assert.ok(
+      listed.checkpoints.some((c) => c.id === created.id),
+      `listCheckpoints answered from manifest ${listed.manifestId}, below manifest 2 that this client wrote (its checkpoint is missing)`,
+    );
   });
 });

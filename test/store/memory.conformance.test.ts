@@ -13,6 +13,20 @@ runObjectStoreConformance('memory behind CountingObjectStore', async () => ({
   store: new CountingObjectStore(new MemoryObjectStore()),
   cleanup: async () => {},
 }));
+runObjectStoreConformance('memory behind FaultInjectingStore (every fault kind at rate 0)', async () => ({
+  store: new FaultInjectingStore(new MemoryObjectStore(), {
+    errorRate: 0,
+    throttleErrorRate: 0,
+    hangRate: 0,
+    hangMs: 5,
+    landedThenTimeoutRate: 0,
+    deleteLandedThenTimeoutRate: 0,
+    staleListRate: 0,
+    staleGetRate: 0,
+    seed: 9,
+  }),
+  cleanup: async () => {},
+}));
 runObjectStoreConformance('memory behind FaultInjectingStore (latency, throttled, no faults)', async () => ({
   store: new FaultInjectingStore(new MemoryObjectStore(), { latencyMs: 1, jitterMs: 2, maxConcurrent: 3, seed: 7 }),
   cleanup: async () => {},
@@ -118,6 +132,82 @@ describe('FaultInjectingStore', () => {
     const store = new FaultInjectingStore(probe, { maxConcurrent: 3, latencyMs: 1 });
     await Promise.all(Array.from({ length: 20 }, () => store.get('x')));
     assert.equal(peak, 3);
+  });
+
+  it('throttleErrorRate: a 503 SlowDown before the store, retryable, counted, deterministic per seed', async () => {
+    const run = async (seed: number) => {
+      const inner = new CountingObjectStore(new MemoryObjectStore());
+      const store = new FaultInjectingStore(inner, { throttleErrorRate: 0.3, seed });
+      const out: string[] = [];
+      for (let i = 0; i < 300; i++) {
+        try {
+          await store.head('k');
+          out.push('ok');
+        } catch (e) {
+          assert.ok(isEngineError(e, 'STORE_ERROR') && e.retryable && /throttling/.test(e.message) && e.message.includes('SlowDown: reduce request rate'), String(e));
+          out.push('slowdown');
+        }
+      }
+      const n = out.filter((x) => x === 'slowdown').length;
+      assert.equal(store.injected.throttled, n);
+      assert.equal(inner.counts.head, 300 - n, 'a throttled request never reaches the store');
+      return out;
+    };
+    const a = await run(5);
+    assert.deepEqual(a, await run(5));
+    assert.notDeepEqual(a, await run(6));
+    const n = a.filter((x) => x === 'slowdown').length;
+    assert.ok(n > 60 && n < 120, `${n} of 300 throttled`);
+  });
+
+  it('hangRate: no answer for hangMs, then a retryable timeout, without reaching the store', async () => {
+    const inner = new CountingObjectStore(new MemoryObjectStore());
+    const store = new FaultInjectingStore(inner, { hangRate: 1, hangMs: 40 });
+    const t0 = Date.now();
+    await assert.rejects(store.putIfAbsent('k', bytes('x')), (e: unknown) => isEngineError(e, 'STORE_ERROR') && e.retryable && /timed out after 40 ms/.test(e.message));
+    assert.ok(Date.now() - t0 >= 35, `answered after ${Date.now() - t0} ms`);
+    assert.equal(inner.counts.put, 0);
+    assert.equal(await inner.head('k'), undefined);
+    assert.equal(store.injected.hangs, 1);
+  });
+
+  it('deleteLandedThenTimeoutRate: the delete really happens, then reports a retryable timeout', async () => {
+    const inner = new MemoryObjectStore();
+    await inner.putIfAbsent('d/1', bytes('x'));
+    const store = new FaultInjectingStore(inner, { deleteLandedThenTimeoutRate: 1 });
+    await assert.rejects(store.delete('d/1'), (e: unknown) => isEngineError(e, 'STORE_ERROR') && e.retryable && e.message.includes('timed out'));
+    assert.equal(await inner.head('d/1'), undefined);
+    assert.equal(store.injected.deleteLandedThenTimeout, 1);
+    // Other requests are not affected.
+    assert.deepEqual((await store.putIfAbsent('d/2', bytes('y'))).created, true);
+    assert.equal(store.injected.landedThenTimeout, 0);
+  });
+
+  it('staleGetRate: a GET of an existing manifest answers absent; other keys and absent keys are untouched', async () => {
+    const inner = new MemoryObjectStore();
+    const manifest = 'db/manifest/00000000000000000007.manifest';
+    await inner.putIfAbsent(manifest, bytes('m'));
+    await inner.putIfAbsent('db/gc/manifest.boundary', bytes('3'));
+    const store = new FaultInjectingStore(inner, { staleGetRate: 1 });
+    assert.equal(await store.get(manifest), undefined);
+    assert.equal(await store.get('db/manifest/00000000000000000008.manifest'), undefined);
+    assert.equal(Buffer.from((await store.get('db/gc/manifest.boundary'))!.bytes).toString(), '3');
+    assert.ok(await store.head(manifest), 'HEAD is not affected');
+    assert.equal(store.injected.staleGets, 1);
+    store.configure({ staleGetRate: 0 });
+    assert.ok(await store.get(manifest));
+  });
+
+  it('the later fault kinds leave the choices of errorRate unchanged for a seed', async () => {
+    const plain = await outcomes(new FaultInjectingStore(new MemoryObjectStore(), { errorRate: 0.3, seed: 11 }), 200);
+    const withMore = await outcomes(new FaultInjectingStore(new MemoryObjectStore(), { errorRate: 0.3, staleGetRate: 0.5, deleteLandedThenTimeoutRate: 0.5, seed: 11 }), 200);
+    assert.deepEqual(withMore, plain);
+  });
+
+  it('rejects new rates outside 0..1 and a negative hangMs', () => {
+    for (const o of [{ throttleErrorRate: 2 }, { hangRate: -0.1 }, { deleteLandedThenTimeoutRate: 1.1 }, { staleGetRate: Number.NaN }, { hangMs: -1 }]) {
+      assert.throws(() => new FaultInjectingStore(new MemoryObjectStore(), o), (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'), JSON.stringify(o));
+    }
   });
 
   it('rejects rates outside 0..1', () => {

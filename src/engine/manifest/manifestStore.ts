@@ -65,7 +65,7 @@ export class ManifestStore {
       }
       token = page.nextContinuationToken;
     } while (token);
-    if (best !== undefined) this.lastSeenId = best;
+    if (best !== undefined) this.noteId(best); // only ever raised: ids grow
     return best;
   }
 
@@ -114,8 +114,12 @@ export class ManifestStore {
    * read it (a GC racing us can only delete it after a newer one exists).
    */
   async readLatest(options: { cold?: boolean } = {}): Promise<LoadedManifest> {
+    // A lagging listing never takes us below an id we know exists (read-your-writes).
+    let floor = options.cold ? undefined : this.lastSeenId;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const id = await this.latestId({ cold: options.cold || attempt > 0 });
+      const listed = await this.latestId({ cold: options.cold || attempt > 0 });
+      const id = listed !== undefined && floor !== undefined && listed < floor ? floor : listed;
+      floor = id;
       if (id === undefined) {
         throw new EngineError(
           'DATABASE_NOT_FOUND',
@@ -124,7 +128,10 @@ export class ManifestStore {
       }
       const key = this.keyOf(id);
       const got = await this.store.get(key);
-      if (got) return { id, key, bytes: got.bytes, manifest: decodeManifest(got.bytes, `manifest ${key}`) };
+      if (got) {
+        this.noteId(id);
+        return { id, key, bytes: got.bytes, manifest: decodeManifest(got.bytes, `manifest ${key}`) };
+      }
     }
     throw new EngineError('STORE_ERROR', `the latest manifest of ${this.location} kept disappearing while being read; try again`, {
       retryable: true,

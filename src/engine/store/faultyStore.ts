@@ -13,10 +13,28 @@
  *   consistent listing may;
  * - `maxConcurrent`: throttled mode; at most that many requests are in flight
  *   (latency included), the rest queue in arrival order.
+ * - `throttleErrorRate`: the request fails before reaching the store, with a
+ *   retryable STORE_ERROR saying the store is throttling (S3's 503 SlowDown:
+ *   "reduce request rate"); unlike `maxConcurrent` it does not queue, it refuses;
+ * - `hangRate` / `hangMs`: the request gets no answer for `hangMs` (default
+ *   1000) and then fails with a retryable timeout STORE_ERROR without having
+ *   reached the store (a server that accepts and never answers, bounded by a
+ *   client timeout); a hanging request keeps its `maxConcurrent` slot;
+ * - `deleteLandedThenTimeoutRate`: a delete that the store really carried out
+ *   then reports a retryable timeout (the ambiguous delete);
+ * - `staleGetRate`: a GET of a manifest file (`.../manifest/<20 digits>.manifest`)
+ *   that exists answers "absent", as a lagging read may; GETs of absent keys
+ *   and of other keys are never affected.
+ *
+ * Every injected failure is a retryable STORE_ERROR whose message contains
+ * "injected fault", and each is counted in `injected` by kind.
  *
  * Every random choice comes from a seeded PRNG (`seed`, default 1) and is
  * drawn when the request is issued, three draws per request whatever the
- * options, so a sequence of calls replays identically.
+ * options, so a sequence of calls replays identically. The later fault kinds
+ * (throttling, hangs, ambiguous deletes, stale GETs) draw from a second PRNG
+ * derived from the same seed, four draws per request whatever the options, so
+ * adding them left the choices of the first three kinds unchanged for a seed.
  */
 
 import { EngineError } from '../errors';
@@ -35,12 +53,30 @@ export interface FaultOptions {
   seed?: number;
   /** Throttled mode: at most this many requests in flight. */
   maxConcurrent?: number;
+  /** 0..1: probability that a request is refused before reaching the store with an S3-style 503 SlowDown. */
+  throttleErrorRate?: number;
+  /** 0..1: probability that a request gets no answer for `hangMs`, then times out without reaching the store. */
+  hangRate?: number;
+  /** How long a hanging request waits before it times out (default 1000 ms). */
+  hangMs?: number;
+  /** 0..1: probability that a delete the store carried out then reports a timeout. */
+  deleteLandedThenTimeoutRate?: number;
+  /** 0..1: probability that a GET of an existing manifest file answers "absent". */
+  staleGetRate?: number;
 }
 
 export interface InjectedCounts {
   errors: number;
   landedThenTimeout: number;
   staleLists: number;
+  /** Requests refused with 503 SlowDown (`throttleErrorRate`). */
+  throttled: number;
+  /** Requests that hung and then timed out (`hangRate`). */
+  hangs: number;
+  /** Deletes that landed and then reported a timeout (`deleteLandedThenTimeoutRate`). */
+  deleteLandedThenTimeout: number;
+  /** GETs of an existing manifest that answered "absent" (`staleGetRate`). */
+  staleGets: number;
 }
 
 type Operation = 'list' | 'get' | 'head' | 'put' | 'delete';
@@ -50,7 +86,20 @@ interface Draw {
   fail: boolean;
   /** Decides landed-then-timeout (put) or stale listing (list). */
   extra: number;
+  /** From the second PRNG: decide throttling, hang, ambiguous delete, stale GET. */
+  throttle: boolean;
+  hang: boolean;
+  deleteLanded: number;
+  staleGet: number;
 }
+
+/** The second PRNG's seed, derived from `seed` so the first stream stays as it was. */
+function secondSeed(seed: number): number {
+  return (Math.imul(seed >>> 0, 0x9e3779b1) ^ 0x5bd1e995) >>> 0;
+}
+
+/** A manifest file, `<db>/manifest/<20 digits>.manifest` (the keys `staleGetRate` applies to). */
+const MANIFEST_KEY_RE = /(^|\/)manifest\/\d{20}\.manifest$/;
 
 /** mulberry32: small, fast, deterministic; not for anything but tests. */
 function mulberry32(seed: number): () => number {
@@ -73,9 +122,10 @@ function checkNonNegative(name: string, v: number | undefined): void {
 }
 
 export class FaultInjectingStore implements ObjectStore {
-  readonly injected: InjectedCounts = { errors: 0, landedThenTimeout: 0, staleLists: 0 };
+  readonly injected: InjectedCounts = { errors: 0, landedThenTimeout: 0, staleLists: 0, throttled: 0, hangs: 0, deleteLandedThenTimeout: 0, staleGets: 0 };
   private options: FaultOptions = {};
   private random: () => number;
+  private random2: () => number;
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
 
@@ -85,6 +135,7 @@ export class FaultInjectingStore implements ObjectStore {
   ) {
     this.configure(options);
     this.random = mulberry32(options.seed ?? 1);
+    this.random2 = mulberry32(secondSeed(options.seed ?? 1));
   }
 
   get description(): string {
@@ -98,11 +149,19 @@ export class FaultInjectingStore implements ObjectStore {
     checkRate('errorRate', options.errorRate);
     checkRate('landedThenTimeoutRate', options.landedThenTimeoutRate);
     checkRate('staleListRate', options.staleListRate);
+    checkRate('throttleErrorRate', options.throttleErrorRate);
+    checkRate('hangRate', options.hangRate);
+    checkNonNegative('hangMs', options.hangMs);
+    checkRate('deleteLandedThenTimeoutRate', options.deleteLandedThenTimeoutRate);
+    checkRate('staleGetRate', options.staleGetRate);
     if (options.maxConcurrent !== undefined && !(Number.isInteger(options.maxConcurrent) && options.maxConcurrent >= 1)) {
       throw new EngineError('INVALID_ARGUMENT', `maxConcurrent must be a positive integer, got ${options.maxConcurrent}`);
     }
     this.options = { ...this.options, ...options };
-    if (options.seed !== undefined) this.random = mulberry32(options.seed);
+    if (options.seed !== undefined) {
+      this.random = mulberry32(options.seed);
+      this.random2 = mulberry32(secondSeed(options.seed));
+    }
     this.release(0); // a higher limit may admit queued requests
   }
 
@@ -111,10 +170,18 @@ export class FaultInjectingStore implements ObjectStore {
     const jitter = this.random();
     const fail = this.random();
     const extra = this.random();
+    const throttle = this.random2();
+    const hang = this.random2();
+    const deleteLanded = this.random2();
+    const staleGet = this.random2();
     return {
       delayMs: (o.latencyMs ?? 0) + (o.jitterMs ?? 0) * jitter,
       fail: fail < (o.errorRate ?? 0),
       extra,
+      throttle: throttle < (o.throttleErrorRate ?? 0),
+      hang: hang < (o.hangRate ?? 0),
+      deleteLanded,
+      staleGet,
     };
   }
 
@@ -146,6 +213,19 @@ export class FaultInjectingStore implements ObjectStore {
         this.injected.errors++;
         throw new EngineError('STORE_ERROR', `${op} ${key} failed: injected fault`, { retryable: true, key });
       }
+      if (d.throttle) {
+        this.injected.throttled++;
+        throw new EngineError('STORE_ERROR', `${op} ${key} failed: the store is throttling requests (503 SlowDown: reduce request rate; injected fault)`, {
+          retryable: true,
+          key,
+        });
+      }
+      if (d.hang) {
+        const hangMs = this.options.hangMs ?? 1000;
+        await new Promise((r) => setTimeout(r, hangMs));
+        this.injected.hangs++;
+        throw new EngineError('STORE_ERROR', `${op} ${key} failed: no response, request timed out after ${hangMs} ms (injected fault)`, { retryable: true, key });
+      }
       const result = await call();
       return after ? after(result, d) : result;
     } finally {
@@ -166,7 +246,11 @@ export class FaultInjectingStore implements ObjectStore {
   }
 
   get(key: string): Promise<GetResult | undefined> {
-    return this.request('get', key, () => this.inner.get(key));
+    return this.request('get', key, () => this.inner.get(key), (got, d) => {
+      if (got === undefined || !(d.staleGet < (this.options.staleGetRate ?? 0)) || !MANIFEST_KEY_RE.test(key)) return got;
+      this.injected.staleGets++;
+      return undefined;
+    });
   }
 
   head(key: string): Promise<ObjectMeta | undefined> {
@@ -184,7 +268,13 @@ export class FaultInjectingStore implements ObjectStore {
   }
 
   delete(key: string): Promise<void> {
-    return this.request('delete', key, () => this.inner.delete(key));
+    return this.request('delete', key, () => this.inner.delete(key), (result, d) => {
+      if (d.deleteLanded < (this.options.deleteLandedThenTimeoutRate ?? 0)) {
+        this.injected.deleteLandedThenTimeout++;
+        throw new EngineError('STORE_ERROR', `delete ${key} failed: request timed out (injected fault)`, { retryable: true, key });
+      }
+      return result;
+    });
   }
 
   async close(): Promise<void> {
