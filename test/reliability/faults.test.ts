@@ -56,7 +56,7 @@ import { decodeManifest, DecodedManifest } from '../../src/engine/manifest/codec
 import { ManifestStore } from '../../src/engine/manifest/manifestStore';
 import { checkpointInfo, CheckpointInfo, checkpointsOf, rawCheckpoints } from '../../src/engine/manifest/model';
 import { dbKeys, manifestIdOfKey } from '../../src/engine/paths';
-import { FaultInjectingStore, type FaultOptions, InjectedCounts } from '../../src/engine/store/faultyStore';
+import { FaultInjectingStore, type FaultOptions, InjectedCounts, mulberry32 } from '../../src/engine/store/faultyStore';
 import { LocalObjectStore } from '../../src/engine/store/localStore';
 import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
 import { listAll, type GetResult, type ListOptions, type ListPage, type ObjectMeta, type ObjectStore, type PutIfAbsentResult } from '../../src/engine/store/objectStore';
@@ -84,17 +84,6 @@ const KNOWN_CODES: readonly ErrorCode[] = [
 /** Fixed "now" of every operation, so the expiry a failed refresh would have written is known exactly. */
 const NOW_MS = Date.UTC(2026, 10, 27, 12, 0, 0);
 const NOW_S = NOW_MS / 1000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Op = 'list' | 'get' | 'head' | 'put' | 'delete';
 

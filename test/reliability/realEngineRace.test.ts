@@ -20,6 +20,8 @@
  *    8 clients racing create / delete on one database; every successful create present at the end,
  *    no duplicate, no lost delete, the writer error-free.
  */
+import { mulberry32 } from '../../src/engine/store/faultyStore';
+import { useTestBucket } from '../store/s3TestServer';
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -56,17 +58,6 @@ const HOUR_MS = 3_600_000;
 const TUNING: EngineTuning = { compaction: true, gc: true, compactorPollInterval: '200ms', gcInterval: '500ms', gcMinAge: '1s' };
 const GC_INTERVAL_MS = 500;
 const GC_MIN_AGE_MS = 1000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function quantiles(values: number[]): { n: number; p50: number; p95: number; max: number } {
   const s = [...values].sort((a, b) => a - b);
@@ -533,29 +524,10 @@ describe('reliability: our clients racing the REAL SlateDB engine', function () 
   });
 
   describe('S3 (Ceph RGW)', () => {
-    let server: Awaited<ReturnType<typeof import('../store/s3TestServer').s3TestServer>> | undefined;
-    let bucket: string | undefined;
-    let whyNot = '';
-
-    before(async function () {
-      this.timeout(300_000);
-      try {
-        const mod = await import('../store/s3TestServer');
-        server = await mod.s3TestServer();
-        bucket = await mod.createTestBucket('race');
-      } catch (e) {
-        whyNot = (e as Error).message;
-      }
-    });
-
-    after(async () => {
-      if (bucket) await (await import('../store/s3TestServer')).deleteTestBucket(bucket).catch(() => undefined);
-    });
+    const s3 = useTestBucket('race');
 
     it('8 clients racing create/delete on one S3 database while the real writer (compaction, GC) runs on s3://: every successful create present, no duplicate, no lost delete, writer error-free, GC keeps what is pinned', async function () {
-      if (!server || !bucket) {
-        assert.fail(`the S3 test server (Ceph RGW) did not start: ${whyNot}`);
-      }
+      const { server, bucket } = s3();
       const env = {
         AWS_ENDPOINT: server.endpoint,
         AWS_ACCESS_KEY_ID: server.accessKeyId,
@@ -566,7 +538,7 @@ describe('reliability: our clients racing the REAL SlateDB engine', function () 
       const spec: StoreLike = { storeUrl: `s3://${bucket}`, env };
       const { S3ObjectStore } = await import('../../src/engine/store/s3Store');
       const newStore = () =>
-        new S3ObjectStore({ bucket: bucket!, endpoint: server!.endpoint, region: server!.region, credentials: { accessKeyId: server!.accessKeyId, secretAccessKey: server!.secretAccessKey } });
+        new S3ObjectStore({ bucket, endpoint: server.endpoint, region: server.region, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey } });
       const writer = startLiveWriter(spec, DB, { ...TUNING, keyPrefix: 's3live-', batchSize: 50, flushEvery: 1, pauseMs: 20, stepTimeoutMs: 60_000 });
       assert.equal(await withTimeout(writer.ready, 120_000, 'S3 live writer open'), true);
       await sleep(1000);

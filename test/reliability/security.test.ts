@@ -33,6 +33,8 @@ import { EngineError, ErrorCode } from '../../src/engine/errors';
 import { ManifestStore } from '../../src/engine/manifest/manifestStore';
 import { LocalObjectStore } from '../../src/engine/store/localStore';
 import { checkpointTable, manifestV1, putManifest } from '../unit/support/manifestKit';
+import { useTestBucket } from '../store/s3TestServer';
+
 
 const REPO = path.resolve(__dirname, '../..');
 const CLI = path.join(REPO, 'dist/cli.js');
@@ -488,27 +490,10 @@ describe('reliability: security', function () {
     });
 
     describe('against Ceph RGW', () => {
-      let server: Awaited<ReturnType<typeof import('../store/s3TestServer').s3TestServer>> | undefined;
-      let bucket: string | undefined;
-      let whyNot = '';
-      before(async function () {
-        this.timeout(300_000);
-        try {
-          const mod = await import('../store/s3TestServer');
-          server = await mod.s3TestServer();
-          bucket = await mod.createTestBucket('secrets');
-        } catch (e) {
-          whyNot = (e as Error).message;
-        }
-      });
-      after(async () => {
-        if (bucket) await (await import('../store/s3TestServer')).deleteTestBucket(bucket).catch(() => undefined);
-      });
+      const s3 = useTestBucket('secrets');
 
       it('the CLI with -v never prints the secret: wrong secret (SignatureDoesNotMatch), unknown bucket, and the right secret', async function () {
-        if (!server || !bucket) {
-          assert.fail(`the S3 test server (Ceph RGW) did not start: ${whyNot}`);
-        }
+        const { server, bucket } = s3();
         this.timeout(300_000);
         ensureCliBuilt();
         const base = { CLOUD_PROVIDER: 'aws', AWS_ENDPOINT: server.endpoint, AWS_ALLOW_HTTP: 'true', AWS_REGION: server.region };
@@ -531,18 +516,18 @@ describe('reliability: security', function () {
       });
 
       it('the S3 store\'s logger lines, error messages and error objects never contain the secret (wrong secret and right secret, every operation)', async function () {
-        if (!server || !bucket) assert.fail(`the S3 test server (Ceph RGW) did not start: ${whyNot}`);
+        const { server, bucket } = s3();
         const { S3ObjectStore } = await import('../../src/engine/store/s3Store');
         const lines: string[] = [];
         const messages: string[] = [];
         const inspected: string[] = [];
         const exercise = async (secretAccessKey: string, sessionToken?: string) => {
           const store = new S3ObjectStore({
-            bucket: bucket!,
+            bucket,
             prefix: 'sec',
-            endpoint: server!.endpoint,
-            region: server!.region,
-            credentials: { accessKeyId: server!.accessKeyId, secretAccessKey, sessionToken },
+            endpoint: server.endpoint,
+            region: server.region,
+            credentials: { accessKeyId: server.accessKeyId, secretAccessKey, sessionToken },
             logger: (l) => lines.push(l),
           });
           inspected.push(inspect(store, { depth: 4 }), store.description);

@@ -28,8 +28,9 @@ import { checkpointsOf, sstsOf, type CheckpointInfo } from '../../src/engine/man
 import { dbKeys } from '../../src/engine/paths';
 import { pinnedSsts } from '../../src/engine/pinned';
 import { mapLimit } from '../../src/engine/concurrency';
+import { HookedStore } from '../unit/support/hookedStore';
 import { CountingObjectStore } from '../../src/engine/store/countingStore';
-import { listAll, type GetResult, type ListOptions, type ListPage, type ObjectMeta, type ObjectStore, type PutIfAbsentResult } from '../../src/engine/store/objectStore';
+import { listAll, type ListOptions, type ListPage, type ObjectStore } from '../../src/engine/store/objectStore';
 import { oracleCheckpoints, parseFlatcJson } from '../fixtures/realSlateDb';
 import {
   checkpointTable,
@@ -226,33 +227,6 @@ async function decodedAt(store: ObjectStore, db: string, id: number): Promise<De
 function withoutCheckpoints(m: DecodedManifest): Record<string, unknown> {
   const { checkpoints: _ignored, ...rest } = m.root;
   return { formatVersion: m.formatVersion, ...rest };
-}
-
-/** A store that lets a test act just before each create-if-absent reaches the inner store. */
-class InterposingStore implements ObjectStore {
-  beforePut: ((key: string) => Promise<void>) | undefined;
-  constructor(readonly inner: ObjectStore) {}
-  get description(): string {
-    return this.inner.description;
-  }
-  listPage(o: ListOptions): Promise<ListPage> {
-    return this.inner.listPage(o);
-  }
-  get(key: string): Promise<GetResult | undefined> {
-    return this.inner.get(key);
-  }
-  head(key: string): Promise<ObjectMeta | undefined> {
-    return this.inner.head(key);
-  }
-  async putIfAbsent(key: string, bytes: Uint8Array): Promise<PutIfAbsentResult> {
-    const hook = this.beforePut;
-    this.beforePut = undefined; // once
-    await hook?.(key);
-    return this.inner.putIfAbsent(key, bytes);
-  }
-  delete(key: string): Promise<void> {
-    return this.inner.delete(key);
-  }
 }
 
 /** Counts requests and remembers the options of every LIST. */
@@ -630,9 +604,9 @@ export function runEngineCompatibility(name: string, makeStore: () => Promise<En
       it('a lost race: another writer created N+1 first; we retry on N+2 and both checkpoints survive, theirs untouched', async () => {
         await seedRealDb(store);
         const other = new ManifestStore(client(), REAL_DB);
-        const interposed = new InterposingStore(store);
+        const interposed = new HookedStore(store);
         let theirs: string | undefined;
-        interposed.beforePut = async (key) => {
+        interposed.beforeNextPut = async (key) => {
           assert.equal(key, dbKeys.manifest(REAL_DB, 26));
           theirs = (await createCheckpoint(other, { name: 'theirs' }, ctx)).id;
         };
@@ -648,9 +622,9 @@ export function runEngineCompatibility(name: string, makeStore: () => Promise<En
       it('GC boundary: a stale write to an id GC already freed does not count; the retry lands above the boundary', async () => {
         const real = await seedRealDb(store);
         const others = new ManifestStore(client(), REAL_DB);
-        const interposed = new InterposingStore(store);
+        const interposed = new HookedStore(store);
         const [a, b, c] = real.latestCheckpoints;
-        interposed.beforePut = async (key) => {
+        interposed.beforeNextPut = async (key) => {
           // While we stalled with manifest 26 ready: other writers committed 26, 27, 28 ...
           assert.equal(key, dbKeys.manifest(REAL_DB, 26));
           await refreshCheckpoint(others, a.id, 3_600_000, ctx);

@@ -110,3 +110,24 @@ export async function deleteTestBucket(bucket: string): Promise<void> {
   await emptyPrefix(bucket);
   await admin.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
+
+/**
+ * In a describe block: the shared S3 test server and a fresh bucket for it,
+ * emptied and deleted afterwards. A server that does not start fails the
+ * block's `before` hook with its own error.
+ */
+export function useTestBucket(tag: string): () => { server: S3TestServer; bucket: string } {
+  let state: { server: S3TestServer; bucket: string } | undefined;
+  before(async function () {
+    this.timeout(300_000);
+    const server = await s3TestServer();
+    state = { server, bucket: await createTestBucket(tag) };
+  });
+  after(async () => {
+    if (state) await deleteTestBucket(state.bucket).catch(() => undefined);
+  });
+  return () => {
+    if (!state) throw new Error('the S3 test bucket is used before its before() hook ran');
+    return state;
+  };
+}

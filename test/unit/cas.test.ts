@@ -15,38 +15,14 @@ import { dbKeys } from '../../src/engine/paths';
 import { CountingObjectStore } from '../../src/engine/store/countingStore';
 import { FaultInjectingStore } from '../../src/engine/store/faultyStore';
 import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
-import type { GetResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutIfAbsentResult } from '../../src/engine/store/objectStore';
+import type { ObjectStore } from '../../src/engine/store/objectStore';
+import { HookedStore } from './support/hookedStore';
 import { allKeys, checkpointTable, manifestV1, putManifest, withSchemaCopy } from './support/manifestKit';
 
 const noSleep = { sleep: async () => undefined, random: () => 0.5 };
 const DB = 'db';
 
 /** A store that lets a test act just before each putIfAbsent reaches the inner store, or replace it. */
-class HookedStore implements ObjectStore {
-  beforePut: ((key: string, bytes: Uint8Array) => Promise<void>) | undefined;
-  put: ((key: string, bytes: Uint8Array) => Promise<PutIfAbsentResult>) | undefined;
-  constructor(readonly inner: ObjectStore) {}
-  get description() {
-    return this.inner.description;
-  }
-  listPage(o: ListOptions): Promise<ListPage> {
-    return this.inner.listPage(o);
-  }
-  get(key: string): Promise<GetResult | undefined> {
-    return this.inner.get(key);
-  }
-  head(key: string): Promise<ObjectMeta | undefined> {
-    return this.inner.head(key);
-  }
-  async putIfAbsent(key: string, bytes: Uint8Array): Promise<PutIfAbsentResult> {
-    await this.beforePut?.(key, bytes);
-    return this.put ? this.put(key, bytes) : this.inner.putIfAbsent(key, bytes);
-  }
-  delete(key: string): Promise<void> {
-    return this.inner.delete(key);
-  }
-}
-
 const CP_A = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const CP_B = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
 

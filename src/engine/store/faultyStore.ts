@@ -101,8 +101,8 @@ function secondSeed(seed: number): number {
 /** A manifest file, `<db>/manifest/<20 digits>.manifest` (the keys `staleGetRate` applies to). */
 const MANIFEST_KEY_RE = /(^|\/)manifest\/\d{20}\.manifest$/;
 
-/** mulberry32: small, fast, deterministic; not for anything but tests. */
-function mulberry32(seed: number): () => number {
+/** mulberry32: small, fast, deterministic; not for anything but tests and benchmarks. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

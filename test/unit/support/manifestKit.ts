@@ -17,6 +17,7 @@ import { ENUMS, FieldDef, TableName, TABLES, UNIONS } from '../../../src/engine/
 import { parseUlid, parseUuid, U128 } from '../../../src/engine/ids';
 import { dbKeys } from '../../../src/engine/paths';
 import type { ObjectStore } from '../../../src/engine/store/objectStore';
+import { parseFlatcJson } from '../../fixtures/realSlateDb';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 export const OUR_FBS = path.join(REPO_ROOT, 'src/engine/manifest/slatedb-manifest.fbs');
@@ -299,32 +300,8 @@ export function canonFlatc(name: TableName, json: Record<string, unknown>): { [k
   return out;
 }
 
-/**
- * Parses flatc's JSON keeping 64-bit integers exact: integers beyond 2^53 become bigint.
- * (Our own copy, so that this oracle path shares no code with the fixtures under test.)
- */
-export function parseJsonBig(text: string): unknown {
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === '"') {
-      let j = i + 1;
-      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j + 1;
-    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
-      const m = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 64))!;
-      const tok = m[0];
-      out += !m[1] && !m[2] && !Number.isSafeInteger(Number(tok)) ? `"\\u0000big:${tok}"` : tok;
-      i += tok.length;
-    } else {
-      out += ch;
-      i++;
-    }
-  }
-  return JSON.parse(out, (_k, v) => (typeof v === 'string' && v.startsWith('\u0000big:') ? BigInt(v.slice(5)) : v));
-}
+/** Parses flatc's JSON keeping 64-bit integers exact (integers beyond 2^53 become bigint). */
+export const parseJsonBig = parseFlatcJson;
 
 // ─────────────────────────────────────────────────────────── flatc ──
 
