@@ -9,6 +9,7 @@
  * Every string may come from storage: the webview renders it as text only.
  */
 
+import type { CheckpointInfo } from '../engine/manifest/model';
 export const MessageType = {
   // extension → webview
   historyStart: 'history/start',
@@ -39,15 +40,8 @@ export interface DatabaseRef {
   dbPath: string;
 }
 
-export interface CheckpointData {
-  id: string;
-  manifestId: number;
-  /** Unix seconds; 0 = never expires. */
-  expireTimeS: number;
-  createTimeS: number;
-  name: string | null;
-  writerEpoch: number | null;
-}
+/** A checkpoint as the engine reads it (type only: nothing of the engine reaches the webview bundle). */
+export type CheckpointData = CheckpointInfo;
 
 export interface ListingEntry {
   id: number;
