@@ -6,7 +6,7 @@
 
 import { EngineError } from '../engine/errors';
 import { checkpointsOf, CheckpointInfo } from '../engine/manifest/model';
-import { ManifestStore } from '../engine/manifest/manifestStore';
+import { LoadedManifest, ManifestStore } from '../engine/manifest/manifestStore';
 import type { ConnectionManager } from './connections/connectionManager';
 import type { DatabaseTarget } from './targets';
 
@@ -17,6 +17,18 @@ export interface DatabaseSnapshot {
   /** Why the engine refuses to write this database, if it does. */
   readOnlyReason?: string;
   loadedAt: number;
+}
+
+/** Manifest `id` when the caller just listed it, else (or if GC removed it meanwhile) the latest. */
+async function readKnownOrLatest(ms: ManifestStore, id: number | undefined): Promise<LoadedManifest> {
+  if (id !== undefined) {
+    try {
+      return await ms.read(id);
+    } catch (e) {
+      if (!(e instanceof EngineError && e.code === 'MANIFEST_NOT_FOUND')) throw e;
+    }
+  }
+  return ms.readLatest();
 }
 
 export const targetKey = (t: DatabaseTarget) => `${t.connectionId}\u0000${t.dbPath}`;
@@ -43,11 +55,11 @@ export class DatabaseRegistry {
   }
 
   /** Read the latest manifest and remember what it says. */
-  async load(t: DatabaseTarget): Promise<DatabaseSnapshot> {
+  async load(t: DatabaseTarget, knownLatestId?: number): Promise<DatabaseSnapshot> {
     const ms = await this.manifests(t);
     let snapshot: DatabaseSnapshot;
     try {
-      const latest = await ms.readLatest();
+      const latest = await readKnownOrLatest(ms, knownLatestId);
       snapshot = {
         latestId: latest.id,
         formatVersion: latest.manifest.formatVersion,
@@ -65,13 +77,16 @@ export class DatabaseRegistry {
     return snapshot;
   }
 
-  /** One warm LIST: has a newer manifest appeared since the snapshot? */
-  async hasChanged(t: DatabaseTarget): Promise<boolean> {
-    const snap = this.snapshot(t);
-    if (!snap) return true;
+  /**
+   * One warm LIST: undefined when the latest manifest id is still the
+   * snapshot's; otherwise what it is now (undefined id: the manifests are gone).
+   * Pass that id to load() to skip listing again.
+   */
+  async changedTo(t: DatabaseTarget): Promise<{ latestId: number | undefined } | undefined> {
     const ms = await this.manifests(t);
-    const latest = await ms.latestId();
-    return latest !== snap.latestId;
+    const latestId = await ms.latestId();
+    const snap = this.snapshot(t);
+    return snap && latestId === snap.latestId ? undefined : { latestId };
   }
 
   forget(connectionId?: string): void {

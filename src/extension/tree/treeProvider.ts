@@ -122,11 +122,11 @@ export class SlateTreeProvider implements vscode.TreeDataProvider<SlateNode>, vs
   }
 
   /** Load one database again and redraw only its node. */
-  async reloadDatabase(node: DatabaseNode): Promise<void> {
+  async reloadDatabase(node: DatabaseNode, knownLatestId?: number): Promise<void> {
     let snapshot = node.snapshot;
     let error: string | undefined;
     try {
-      snapshot = await this.databases.load(node.target);
+      snapshot = await this.databases.load(node.target, knownLatestId);
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
@@ -143,9 +143,10 @@ export class SlateTreeProvider implements vscode.TreeDataProvider<SlateNode>, vs
     await Promise.all(
       [...this.dbNodes.values()].map(async (node) => {
         try {
-          if (await this.databases.hasChanged(node.target)) {
+          const change = await this.databases.changedTo(node.target);
+          if (change) {
             changedCount++;
-            await this.reloadDatabase(node);
+            await this.reloadDatabase(node, change.latestId);
           }
         } catch (e) {
           log().debug(`poll ${node.target.dbPath}: ${e instanceof Error ? e.message : String(e)}`);
