@@ -12,10 +12,11 @@
  * Every input is validated before anything is read or written.
  */
 
-import { commitManifestUpdate, CommitOptions } from './cas';
+import { decidedOn } from './cas';
 import { EngineError } from './errors';
 import { newCheckpointId, normalizeUuid, uuidToString } from './ids';
 import { epochsOf, checkpointInfo, CheckpointInfo, newCheckpointTable, rawCheckpoints, withCheckpoints } from './manifest/model';
+import { commitManifestUpdate, CommitOptions } from './manifest/manifestCommit';
 import type { ManifestStore } from './manifest/manifestStore';
 
 const U32_MAX = 0xffffffff;
@@ -65,9 +66,11 @@ function validateName(name: string | undefined): string | null {
 }
 
 function notFound(id: string, ms: ManifestStore, manifestId: number): EngineError {
-  return new EngineError(
-    'CHECKPOINT_NOT_FOUND',
-    `checkpoint ${id} does not exist in ${ms.location} (latest manifest ${manifestId}); list the checkpoints to see which exist`,
+  return decidedOn(
+    new EngineError(
+      'CHECKPOINT_NOT_FOUND',
+      `checkpoint ${id} does not exist in ${ms.location} (latest manifest ${manifestId}); list the checkpoints to see which exist`,
+    ),
   );
 }
 
@@ -102,14 +105,16 @@ export async function createCheckpoint(ms: ManifestStore, options: CreateCheckpo
       if (sourceId !== undefined) {
         const source = existing.map(checkpointInfo).find((c) => c.id === sourceId);
         if (!source) {
-          throw new EngineError('CHECKPOINT_NOT_FOUND', `source checkpoint ${sourceId} does not exist in ${ms.location} (checkpoint missing); nothing was written`);
+          throw decidedOn(new EngineError('CHECKPOINT_NOT_FOUND', `source checkpoint ${sourceId} does not exist in ${ms.location} (checkpoint missing); nothing was written`));
         }
         manifestId = source.manifestId;
       } else if (!epochsOf(current.manifest).initialized) {
-        throw new EngineError(
-          'DATABASE_NOT_INITIALIZED',
-          `${ms.location} is not initialized yet (manifest ${current.id} says initialized=false, e.g. a clone still being set up); ` +
-            'a checkpoint can only be created from an existing checkpoint (--source). Nothing was written.',
+        throw decidedOn(
+          new EngineError(
+            'DATABASE_NOT_INITIALIZED',
+            `${ms.location} is not initialized yet (manifest ${current.id} says initialized=false, e.g. a clone still being set up); ` +
+              'a checkpoint can only be created from an existing checkpoint (--source). Nothing was written.',
+          ),
         );
       }
       const table = newCheckpointTable({ id, manifestId, expireTimeS: expire, createTimeS: created, name });

@@ -5,7 +5,7 @@
  * in object-store requests.
  */
 import * as assert from 'node:assert/strict';
-import { commitManifestUpdate } from '../../src/engine/cas';
+import { commitManifestUpdate } from '../../src/engine/manifest/manifestCommit';
 import { createCheckpoint, deleteCheckpoint, listCheckpoints, refreshCheckpoint } from '../../src/engine/checkpoints';
 import { EngineError } from '../../src/engine/errors';
 import { decodeManifest, encodeManifest } from '../../src/engine/manifest/codec';
@@ -254,7 +254,7 @@ describe('manifest CAS commit', () => {
           (current) => ({ manifest: withCheckpoints(current.manifest, rawCheckpoints(current.manifest).map((c) => ({ ...c, checkpoint_expire_time_s: 5 }))), result: null }),
           noSleep,
         ),
-        (e: unknown) => e instanceof EngineError && e.code === 'MANIFEST_CORRUPT' && /pins manifest 40/.test(e.message),
+        (e: unknown) => e instanceof EngineError && e.code === 'INTERNAL' && /pins manifest 40/.test(e.message),
       );
       assert.deepEqual(await manifestIds(store), [3, 4]);
     });
@@ -264,7 +264,7 @@ describe('manifest CAS commit', () => {
         const store = new CountingObjectStore(await seeded(3));
         await assert.rejects(
           commitManifestUpdate(new ManifestStore(store, DB), (current) => ({ manifest: mutate(current.manifest), result: null }), noSleep),
-          (e: unknown) => e instanceof EngineError && e.code === 'MANIFEST_CORRUPT' && message.test(e.message),
+          (e: unknown) => e instanceof EngineError && e.code === 'INTERNAL' && message.test(e.message),
         );
         assert.equal(store.counts.put, 0);
         assert.deepEqual(await manifestIds(store), [3]);

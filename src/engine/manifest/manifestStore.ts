@@ -1,13 +1,16 @@
 /**
- * Reads a database's manifests from an object store: the latest id, one
- * manifest by id, the listing of all of them, and the GC boundary.
+ * A database's manifests on an object store: the latest id, one manifest by
+ * id, the listing of all of them, the GC boundary, and the create-if-absent
+ * of a new one (the commit point of manifest/manifestCommit.ts).
  *
  * Finding the latest id costs one paginated LIST the first time; after that
  * a single LIST that starts after the last id seen (ids only grow, and GC
  * never deletes the latest manifest).
  */
 
-import { EngineError } from '../errors';
+import { CreateOutcome, sameBytes } from '../cas';
+import { EngineError, isEngineError, messageOf } from '../errors';
+import { EngineLog, silentLog } from '../log';
 import { dbKeys, manifestIdOfKey, normalizeDbPath } from '../paths';
 import { listAll, ObjectStore } from '../store/objectStore';
 import { decodeManifest, DecodedManifest } from './codec';
@@ -24,6 +27,11 @@ export interface LoadedManifest {
   key: string;
   bytes: Uint8Array;
   manifest: DecodedManifest;
+}
+
+/** The id of a listed key when it is a manifest file directly in `manifestDir` (not in a subfolder). */
+function manifestIdIn(manifestDir: string, key: string): number | undefined {
+  return key.lastIndexOf('/') === manifestDir.length - 1 ? manifestIdOfKey(key) : undefined;
 }
 
 export class ManifestStore {
@@ -59,19 +67,13 @@ export class ManifestStore {
         continuationToken: token,
       });
       for (const o of page.objects) {
-        const id = manifestIdOfKey(o.key);
-        if (id === undefined || o.key.lastIndexOf('/') !== prefix.length - 1) continue; // not a manifest file of this folder
-        if (best === undefined || id > best) best = id;
+        const id = manifestIdIn(prefix, o.key);
+        if (id !== undefined && (best === undefined || id > best)) best = id;
       }
       token = page.nextContinuationToken;
     } while (token);
     if (best !== undefined) this.noteId(best); // only ever raised: ids grow
     return best;
-  }
-
-  /** Forget the last id seen (e.g. after the database was deleted and recreated). */
-  resetCache(): void {
-    this.lastSeenId = undefined;
   }
 
   async listManifests(range: { start?: number; end?: number } = {}): Promise<ManifestListing[]> {
@@ -84,9 +86,8 @@ export class ManifestStore {
     });
     const out: ManifestListing[] = [];
     for (const o of objects) {
-      const id = manifestIdOfKey(o.key);
-      if (id === undefined || o.key.lastIndexOf('/') !== prefix.length - 1) continue;
-      if (id < start || (range.end !== undefined && id >= range.end)) continue;
+      const id = manifestIdIn(prefix, o.key);
+      if (id === undefined || id < start || (range.end !== undefined && id >= range.end)) continue;
       out.push({ id, key: o.key, size: o.size, lastModified: o.lastModified });
     }
     return out.sort((a, b) => a.id - b.id);
@@ -148,6 +149,58 @@ export class ManifestStore {
       throw new EngineError('MANIFEST_CORRUPT', `${key} should hold a decimal manifest id but holds "${text.slice(0, 40)}"`, { key });
     }
     return Number(text);
+  }
+
+  /**
+   * One HEAD of manifest `id + 1`: a listing may lag behind a write that
+   * already landed, so a decision made on manifest `id` ("nothing to do",
+   * "not found") is only final when there is no newer one.
+   */
+  async newerExists(id: number): Promise<boolean> {
+    return (await this.store.head(this.keyOf(id + 1))) !== undefined;
+  }
+
+  /**
+   * Create manifest `id` if absent. A failed request may still have landed,
+   * and "already exists" may be our own earlier write: both are resolved by
+   * reading the manifest back and comparing bytes.
+   */
+  async create(id: number, bytes: Uint8Array, log: EngineLog = silentLog): Promise<CreateOutcome> {
+    const key = this.keyOf(id);
+    let created: boolean;
+    let failure: unknown;
+    try {
+      created = (await this.store.putIfAbsent(key, bytes)).created;
+    } catch (e) {
+      // A definite refusal (access denied, unsupported store) wrote nothing.
+      if (isEngineError(e) && !e.retryable) throw e;
+      failure = e;
+      created = false;
+      log('warn', `create ${key} failed (${messageOf(e)}); checking whether it landed anyway`);
+    }
+    if (created) return 'created';
+    let existing;
+    try {
+      existing = await this.store.get(key);
+    } catch (e) {
+      if (failure) {
+        throw new EngineError(
+          'STORE_ERROR',
+          `writing ${key} failed and it could not be read back to check whether the write landed: ${messageOf(e)}. ` +
+            'Refresh to see whether the change was applied before trying again.',
+          { retryable: true, key, cause: failure },
+        );
+      }
+      throw e;
+    }
+    if (existing && sameBytes(existing.bytes, bytes)) {
+      if (failure) log('info', `${key} holds exactly our bytes: the failed request had landed`);
+      return 'created';
+    }
+    if (existing) return 'exists';
+    // Absent after a failed request: not written (yet). Retrying is safe because
+    // mutations are idempotent by id; a late landing is seen by the next read.
+    return 'unknown';
   }
 
   /** Remember an id we just wrote so the next warm lookup starts after it. */
