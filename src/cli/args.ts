@@ -9,7 +9,7 @@
  */
 
 import { parseArgs } from 'node:util';
-import { EngineError } from '../engine/errors';
+import { EngineError, isEngineError, messageOf } from '../engine/errors';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
@@ -104,8 +104,8 @@ function parse(args: string[], spec: OptionSpec, where: string): Record<string, 
     if (positionals.length > 0) usageError(`unexpected argument "${positionals[0]}" ${where}`);
     return values as Record<string, string | boolean | undefined>;
   } catch (e) {
-    if (e instanceof EngineError) throw e;
-    return usageError(`${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')} ${where}`);
+    if (isEngineError(e)) throw e;
+    return usageError(`${messageOf(e).replace(/\. To specify a positional argument.*$/s, '')} ${where}`);
   }
 }
 

@@ -6,7 +6,7 @@
 import { createCheckpoint, deleteCheckpoint, listCheckpoints, OperationContext, refreshCheckpoint } from '../engine/checkpoints';
 import { discoverDatabases } from '../engine/discovery';
 import { parseDuration } from '../engine/duration';
-import { EngineError } from '../engine/errors';
+import { EngineError, messageOf } from '../engine/errors';
 import { normalizeUuid } from '../engine/ids';
 import { checkpointJson, Json, manifestJson } from '../engine/json';
 import { checkpointsOf } from '../engine/manifest/model';
@@ -110,7 +110,7 @@ export async function runCommand(command: string, options: Options, ctx: Command
           const latest = await ms.read(db.latestManifestId);
           checkpoints = checkpointsOf(latest.manifest).map(checkpointJson);
         } catch (e) {
-          error = e instanceof Error ? e.message : String(e);
+          error = messageOf(e);
         }
         out.push({ path: db.path, latest_manifest_id: db.latestManifestId, checkpoints, error });
       }

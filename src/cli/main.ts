@@ -5,7 +5,7 @@
  * or input (nothing was read or written).
  */
 
-import { EngineError } from '../engine/errors';
+import { EngineError, isEngineError, messageOf } from '../engine/errors';
 import type { LogLevel } from '../engine/log';
 import { LoggingObjectStore } from '../engine/store/loggingStore';
 import { openStore } from '../engine/store/openStore';
@@ -42,7 +42,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     return 0;
   } catch (e) {
-    const err = e instanceof EngineError ? e : new EngineError('STORE_ERROR', e instanceof Error ? e.message : String(e), { cause: e });
+    // Every failure we foresee is an EngineError; anything else is a bug of ours.
+    const err = isEngineError(e) ? e : new EngineError('INTERNAL', `unexpected error (a bug in slatedb-checkpoints): ${messageOf(e)}`, { cause: e });
     process.stderr.write(`error: ${err.message}\n`);
     write({ error: { code: err.code, message: err.message, ...(err.key ? { key: err.key } : {}) } });
     return err.code === 'INVALID_ARGUMENT' ? 2 : 1;

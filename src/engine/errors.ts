@@ -56,11 +56,13 @@ export function isEngineError(e: unknown, code?: ErrorCode): e is EngineError {
   return e instanceof EngineError && (code === undefined || e.code === code);
 }
 
-/** Wrap anything a backend threw into a STORE_ERROR that names the request. */
-export function storeError(operation: string, key: string, cause: unknown, retryable = true): EngineError {
+/**
+ * Wrap anything a backend threw into a STORE_ERROR that names the request.
+ * `retryable` has no default: each backend decides which of its failures are transient.
+ */
+export function storeError(operation: string, key: string, cause: unknown, retryable: boolean): EngineError {
   if (cause instanceof EngineError) return cause;
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return new EngineError('STORE_ERROR', `${operation} ${key} failed: ${detail}`, { retryable, key, cause });
+  return new EngineError('STORE_ERROR', `${operation} ${key} failed: ${messageOf(cause)}`, { retryable, key, cause });
 }
 
 /** The human message of anything thrown. */
