@@ -42,9 +42,9 @@ export async function requestsPerOperation(): Promise<RequestRow[]> {
     id = (await createCheckpoint(ms, { lifetimeMs: 3600_000 })).id;
   });
   await measure('create (warm)', 4, 'LIST after last id + GET + PUT + GET boundary', true, (ms) => createCheckpoint(ms, { lifetimeMs: 3600_000 }));
-  await measure('refresh (warm)', 4, 'LIST + GET + PUT + GET boundary', true, (ms) => refreshCheckpoint(ms, id, 7200_000));
-  await measure('delete (warm)', 4, 'LIST + GET + PUT + GET boundary', true, (ms) => deleteCheckpoint(ms, id));
-  await measure('delete absent (warm)', 3, 'LIST + GET + HEAD N+1 (a lagging listing must not turn into "nothing to do")', true, (ms) => deleteCheckpoint(ms, id));
+  await measure('refresh (warm)', 4, 'LIST + GET + PUT + GET boundary', true, (ms) => refreshCheckpoint(ms, { id, lifetimeMs: 7200_000 }));
+  await measure('delete (warm)', 4, 'LIST + GET + PUT + GET boundary', true, (ms) => deleteCheckpoint(ms, { id }));
+  await measure('delete absent (warm)', 3, 'LIST + GET + HEAD N+1 (a lagging listing must not turn into "nothing to do")', true, (ms) => deleteCheckpoint(ms, { id }));
   return rows;
 }
 

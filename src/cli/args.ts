@@ -10,6 +10,17 @@
 
 import { parseArgs } from 'node:util';
 import { EngineError, isEngineError, messageOf } from '../engine/errors';
+import {
+  CommandRun,
+  createCheckpointCommand,
+  deleteCheckpointCommand,
+  listCheckpointsCommand,
+  listDbsCommand,
+  listManifestsCommand,
+  pinnedSstsCommand,
+  readManifestCommand,
+  refreshCheckpointCommand,
+} from './commands';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
@@ -32,6 +43,8 @@ export interface CommandSpec {
   /** False for commands that work on the whole store (list-dbs). */
   needsPath: boolean;
   usage: string;
+  /** Runs the command on parsed options: one JSON document out. */
+  run: CommandRun;
 }
 
 export const COMMANDS: Record<string, CommandSpec> = {
@@ -40,12 +53,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: { name: { type: 'string' } },
     needsPath: true,
     usage: 'list-checkpoints [--name NAME]',
+    run: listCheckpointsCommand,
   },
   'create-checkpoint': {
     summary: 'Create a checkpoint (pins the new manifest, or the one --source pins)',
     options: { lifetime: { type: 'string' }, source: { type: 'string' }, name: { type: 'string' } },
     needsPath: true,
     usage: 'create-checkpoint [--lifetime DUR] [--source UUID] [--name NAME]',
+    run: createCheckpointCommand,
   },
   'refresh-checkpoint': {
     summary: 'Set a checkpoint to expire DUR from now (no --lifetime: never expires)',
@@ -53,6 +68,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     required: ['id'],
     needsPath: true,
     usage: 'refresh-checkpoint --id UUID [--lifetime DUR]',
+    run: refreshCheckpointCommand,
   },
   'delete-checkpoint': {
     summary: 'Delete a checkpoint (succeeds without writing when it does not exist)',
@@ -60,18 +76,21 @@ export const COMMANDS: Record<string, CommandSpec> = {
     required: ['id'],
     needsPath: true,
     usage: 'delete-checkpoint --id UUID',
+    run: deleteCheckpointCommand,
   },
   'read-manifest': {
     summary: 'Print every field of a manifest (default: the latest)',
     options: { id: { type: 'string' } },
     needsPath: true,
     usage: 'read-manifest [--id N]',
+    run: readManifestCommand,
   },
   'list-manifests': {
     summary: 'List manifest files; --start inclusive, --end exclusive',
     options: { start: { type: 'string' }, end: { type: 'string' } },
     needsPath: true,
     usage: 'list-manifests [--start N] [--end N]',
+    run: listManifestsCommand,
   },
   'pinned-ssts': {
     summary: 'The SSTs a checkpoint pins, their sizes, and the bytes deleting it would free',
@@ -79,12 +98,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
     required: ['id'],
     needsPath: true,
     usage: 'pinned-ssts --id UUID',
+    run: pinnedSstsCommand,
   },
   'list-dbs': {
     summary: 'Find SlateDB databases in the store (no --path needed)',
     options: { prefix: { type: 'string' } },
     needsPath: false,
     usage: 'list-dbs [--prefix P]',
+    run: listDbsCommand,
   },
 };
 

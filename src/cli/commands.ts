@@ -1,6 +1,7 @@
 /**
- * One function per CLI command: engine call in, one JSON document out.
- * Validation of option values happens here, before any request is made.
+ * One function per CLI command: engine call in, one JSON document out. Each
+ * is the `run` of its spec in args.ts. Validation of option values happens
+ * here, before any request is made.
  */
 
 import { createCheckpoint, deleteCheckpoint, listCheckpoints, OperationContext, refreshCheckpoint } from '../engine/checkpoints';
@@ -14,11 +15,18 @@ import { ManifestStore } from '../engine/manifest/manifestStore';
 import { pinnedSsts } from '../engine/pinned';
 import type { ObjectStore } from '../engine/store/objectStore';
 
-type Options = Record<string, string | boolean | undefined>;
+export type Options = Record<string, string | boolean | undefined>;
 
 function str(options: Options, name: string): string | undefined {
   const v = options[name];
   return typeof v === 'string' ? v : undefined;
+}
+
+/** An option the spec lists as `required` (the parser has checked it; this keeps the type honest). */
+function required(options: Options, name: string): string {
+  const v = str(options, name);
+  if (v === undefined || v === '') throw new EngineError('INVALID_ARGUMENT', `--${name} is required`);
+  return v;
 }
 
 function manifestIdOption(options: Options, name: string): number | undefined {
@@ -40,82 +48,83 @@ export interface CommandContext extends OperationContext {
   dbPath?: string;
 }
 
+export type CommandRun = (options: Options, ctx: CommandContext) => Promise<Json>;
+
 function manifests(ctx: CommandContext): ManifestStore {
   return new ManifestStore(ctx.store, ctx.dbPath ?? '');
 }
 
-export async function runCommand(command: string, options: Options, ctx: CommandContext): Promise<Json> {
-  switch (command) {
-    case 'list-checkpoints': {
-      const { checkpoints } = await listCheckpoints(manifests(ctx), { name: str(options, 'name') });
-      return checkpoints.map(checkpointJson);
+export const listCheckpointsCommand: CommandRun = async (options, ctx) => {
+  const { checkpoints } = await listCheckpoints(manifests(ctx), { name: str(options, 'name') });
+  return checkpoints.map(checkpointJson);
+};
+
+export const createCheckpointCommand: CommandRun = async (options, ctx) => {
+  const lifetimeMs = lifetimeOption(options);
+  const source = str(options, 'source');
+  if (source !== undefined) normalizeUuid(source); // validate before any I/O
+  const created = await createCheckpoint(manifests(ctx), { lifetimeMs, sourceId: source, name: str(options, 'name') }, ctx);
+  return { id: created.id, manifest_id: created.manifestId };
+};
+
+export const refreshCheckpointCommand: CommandRun = async (options, ctx) => {
+  const id = normalizeUuid(required(options, 'id'));
+  return checkpointJson(await refreshCheckpoint(manifests(ctx), { id, lifetimeMs: lifetimeOption(options) }, ctx));
+};
+
+export const deleteCheckpointCommand: CommandRun = async (options, ctx) => {
+  const id = normalizeUuid(required(options, 'id'));
+  const { deleted } = await deleteCheckpoint(manifests(ctx), { id }, ctx);
+  return { id, deleted };
+};
+
+export const readManifestCommand: CommandRun = async (options, ctx) => {
+  const id = manifestIdOption(options, 'id');
+  const ms = manifests(ctx);
+  const loaded = id === undefined ? await ms.readLatest() : await ms.read(id);
+  return { id: loaded.id, format_version: loaded.manifest.formatVersion, read_only_reason: loaded.manifest.readOnlyReason ?? null, manifest: manifestJson(loaded.manifest) };
+};
+
+export const listManifestsCommand: CommandRun = async (options, ctx) => {
+  const start = manifestIdOption(options, 'start');
+  const end = manifestIdOption(options, 'end');
+  const list = await manifests(ctx).listManifests({ start, end });
+  return list.map((m) => ({ id: m.id, location: m.key, size: m.size, last_modified: m.lastModified.toISOString() }));
+};
+
+export const pinnedSstsCommand: CommandRun = async (options, ctx) => {
+  const id = normalizeUuid(required(options, 'id'));
+  const report = await pinnedSsts(manifests(ctx), id);
+  return {
+    checkpoint: checkpointJson(report.checkpoint),
+    manifest_id: report.manifestId,
+    ssts: report.ssts.map((s) => ({
+      id: s.id,
+      level: s.level,
+      sorted_run: s.sortedRun,
+      size_bytes: s.sizeBytes,
+      exclusive: s.exclusive,
+      first_key: s.firstKey ? Buffer.from(s.firstKey).toString('base64') : null,
+      external_db: s.externalDbPath,
+    })),
+    total_bytes: report.totalBytes,
+    reclaimable_bytes: report.reclaimableBytes,
+  };
+};
+
+export const listDbsCommand: CommandRun = async (options, ctx) => {
+  const found = await discoverDatabases(ctx.store, str(options, 'prefix') ?? '');
+  const out: Json[] = [];
+  for (const db of found) {
+    let checkpoints: Json = null;
+    let error: string | null = null;
+    try {
+      const latest = await new ManifestStore(ctx.store, db.path).read(db.latestManifestId);
+      checkpoints = checkpointsOf(latest.manifest).map(checkpointJson);
+    } catch (e) {
+      error = messageOf(e);
     }
-    case 'create-checkpoint': {
-      const lifetimeMs = lifetimeOption(options);
-      const source = str(options, 'source');
-      if (source !== undefined) normalizeUuid(source); // validate before any I/O
-      const created = await createCheckpoint(manifests(ctx), { lifetimeMs, sourceId: source, name: str(options, 'name') }, ctx);
-      return { id: created.id, manifest_id: created.manifestId };
-    }
-    case 'refresh-checkpoint': {
-      const id = normalizeUuid(str(options, 'id')!);
-      const refreshed = await refreshCheckpoint(manifests(ctx), id, lifetimeOption(options), ctx);
-      return checkpointJson(refreshed);
-    }
-    case 'delete-checkpoint': {
-      const id = normalizeUuid(str(options, 'id')!);
-      const { deleted } = await deleteCheckpoint(manifests(ctx), id, ctx);
-      return { id, deleted };
-    }
-    case 'read-manifest': {
-      const id = manifestIdOption(options, 'id');
-      const ms = manifests(ctx);
-      const loaded = id === undefined ? await ms.readLatest() : await ms.read(id);
-      return { id: loaded.id, format_version: loaded.manifest.formatVersion, read_only_reason: loaded.manifest.readOnlyReason ?? null, manifest: manifestJson(loaded.manifest) };
-    }
-    case 'list-manifests': {
-      const start = manifestIdOption(options, 'start');
-      const end = manifestIdOption(options, 'end');
-      const ms = manifests(ctx);
-      const list = await ms.listManifests({ start, end });
-      return list.map((m) => ({ id: m.id, location: m.key, size: m.size, last_modified: m.lastModified.toISOString() }));
-    }
-    case 'pinned-ssts': {
-      const id = normalizeUuid(str(options, 'id')!);
-      const report = await pinnedSsts(manifests(ctx), id);
-      return {
-        checkpoint: checkpointJson(report.checkpoint),
-        manifest_id: report.manifestId,
-        ssts: report.ssts.map((s) => ({
-          id: s.id,
-          level: s.level,
-          sorted_run: s.sortedRun,
-          size_bytes: s.sizeBytes,
-          exclusive: s.exclusive,
-          first_key: s.firstKey ? Buffer.from(s.firstKey).toString('base64') : null,
-          external_db: s.externalDbPath,
-        })),
-        total_bytes: report.totalBytes,
-        reclaimable_bytes: report.reclaimableBytes,
-      };
-    }
-    case 'list-dbs': {
-      const found = await discoverDatabases(ctx.store, str(options, 'prefix') ?? '');
-      const out: Json[] = [];
-      for (const db of found) {
-        const ms = new ManifestStore(ctx.store, db.path);
-        let checkpoints: Json = null;
-        let error: string | null = null;
-        try {
-          const latest = await ms.read(db.latestManifestId);
-          checkpoints = checkpointsOf(latest.manifest).map(checkpointJson);
-        } catch (e) {
-          error = messageOf(e);
-        }
-        out.push({ path: db.path, latest_manifest_id: db.latestManifestId, checkpoints, error });
-      }
-      return out;
-    }
+    out.push({ path: db.path, latest_manifest_id: db.latestManifestId, checkpoints, error });
   }
-  throw new EngineError('INVALID_ARGUMENT', `unknown command "${command}"`);
-}
+  return out;
+};

@@ -10,7 +10,6 @@ import type { LogLevel } from '../engine/log';
 import { LoggingObjectStore } from '../engine/store/loggingStore';
 import { openStore } from '../engine/store/openStore';
 import { COMMANDS, helpText, parseCommandLine } from './args';
-import { runCommand } from './commands';
 import { chooseStore, loadEnvFile } from './storeFromEnv';
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -36,7 +35,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const choice = chooseStore(global, env);
     const store = new LoggingObjectStore(await openStore(choice.url, { ...choice.options, logger: verbose ? (l) => log('trace', l) : undefined }), log);
     try {
-      write(await runCommand(command, options, { store, dbPath, log }));
+      write(await spec.run(options, { store, dbPath, log }));
     } finally {
       await store.close();
     }

@@ -3,7 +3,10 @@
  * (RFC-0004), on top of the manifest CAS loop.
  *
  * - create: pins the manifest being written (N+1), or with `sourceId` the
- *   manifest the source checkpoint pins; needs an initialized database.
+ *   manifest the source checkpoint pins; needs an initialized database. With
+ *   `skipIfNameExists`, a checkpoint of that name already in the manifest is
+ *   returned instead (decided inside the commit, so concurrent callers create
+ *   exactly one).
  * - refresh: new expiry = now + lifetime (no lifetime: never expires);
  *   an absent id is an error.
  * - delete: an absent id succeeds and writes nothing.
@@ -32,13 +35,29 @@ export interface CreateCheckpointOptions {
   /** Create the checkpoint on the manifest another checkpoint pins. */
   sourceId?: string;
   name?: string;
+  /** Create nothing when a checkpoint with exactly this `name` exists; return that one (needs `name`). */
+  skipIfNameExists?: boolean;
 }
 
 export interface CreatedCheckpoint {
   id: string;
   manifestId: number;
-  /** The manifest we wrote (undefined if an earlier attempt of this call had already landed). */
+  /** The manifest we wrote (undefined if an earlier attempt of this call had already landed, or `skipped`). */
   committedManifestId?: number;
+  /** The checkpoint as the manifest holds it. */
+  checkpoint: CheckpointInfo;
+  /** True when `skipIfNameExists` found a checkpoint of that name: it is the one returned, nothing was written. */
+  skipped: boolean;
+}
+
+export interface RefreshCheckpointOptions {
+  id: string;
+  /** New lifetime from now, in milliseconds; undefined = never expires. */
+  lifetimeMs?: number;
+}
+
+export interface DeleteCheckpointOptions {
+  id: string;
 }
 
 function nowSeconds(ctx: OperationContext): number {
@@ -57,13 +76,15 @@ function expiryFor(ctx: OperationContext, lifetimeMs: number | undefined, label:
   return expire;
 }
 
-function validateName(name: string | undefined): string | null {
-  if (name === undefined) return null;
+/** The checkpoint-name rule of SlateDB's CLI: 1 to 1024 characters, no control characters. Throws INVALID_ARGUMENT. */
+export function validateCheckpointName(name: string): string {
   if (name.length === 0) throw new EngineError('INVALID_ARGUMENT', 'the checkpoint name is empty: omit it or give a name');
   if (name.length > 1024) throw new EngineError('INVALID_ARGUMENT', `the checkpoint name is ${name.length} characters long; the limit is 1024`);
   if (/[\u0000-\u001f\u007f]/.test(name)) throw new EngineError('INVALID_ARGUMENT', 'the checkpoint name contains control characters');
   return name;
 }
+
+type CreateResult = { checkpoint: CheckpointInfo; skipped: boolean };
 
 function notFound(id: string, ms: ManifestStore, manifestId: number): EngineError {
   return decidedOn(
@@ -86,24 +107,31 @@ export async function listCheckpoints(ms: ManifestStore, filter: { name?: string
 
 export async function createCheckpoint(ms: ManifestStore, options: CreateCheckpointOptions, ctx: OperationContext = {}): Promise<CreatedCheckpoint> {
   // Validate and fix every value once, before any I/O, so that retries write identical checkpoints.
-  const name = validateName(options.name);
+  const name = options.name === undefined ? null : validateCheckpointName(options.name);
+  if (options.skipIfNameExists && name === null) {
+    throw new EngineError('INVALID_ARGUMENT', 'create-checkpoint: skipIfNameExists needs a checkpoint name to look for');
+  }
   const sourceId = options.sourceId === undefined ? undefined : normalizeUuid(options.sourceId);
   const expire = expiryFor(ctx, options.lifetimeMs, 'create-checkpoint');
   const created = nowSeconds(ctx);
   const id = newCheckpointId();
   const idText = uuidToString(id);
 
-  const outcome = await commitManifestUpdate<{ manifestId: number }>(
+  const outcome = await commitManifestUpdate<CreateResult>(
     ms,
     (current) => {
       const existing = rawCheckpoints(current.manifest);
-      const mine = existing.map(checkpointInfo).find((c) => c.id === idText);
+      const infos = existing.map(checkpointInfo);
+      const mine = infos.find((c) => c.id === idText);
       // An earlier attempt of this very call landed after all: done.
-      if (mine) return { noop: true, result: { manifestId: mine.manifestId } };
+      if (mine) return { noop: true, result: { checkpoint: mine, skipped: false } };
+      // Decided on the manifest we are about to replace: of concurrent callers, the first commit wins and the others see it here.
+      const named = options.skipIfNameExists ? infos.find((c) => c.name === name) : undefined;
+      if (named) return { noop: true, result: { checkpoint: named, skipped: true } };
 
       let manifestId = current.id + 1;
       if (sourceId !== undefined) {
-        const source = existing.map(checkpointInfo).find((c) => c.id === sourceId);
+        const source = infos.find((c) => c.id === sourceId);
         if (!source) {
           throw decidedOn(new EngineError('CHECKPOINT_NOT_FOUND', `source checkpoint ${sourceId} does not exist in ${ms.location} (checkpoint missing); nothing was written`));
         }
@@ -118,16 +146,17 @@ export async function createCheckpoint(ms: ManifestStore, options: CreateCheckpo
         );
       }
       const table = newCheckpointTable({ id, manifestId, expireTimeS: expire, createTimeS: created, name });
-      return { manifest: withCheckpoints(current.manifest, [...existing, table]), result: { manifestId } };
+      return { manifest: withCheckpoints(current.manifest, [...existing, table]), result: { checkpoint: checkpointInfo(table), skipped: false } };
     },
     ctx,
   );
-  return { id: idText, manifestId: outcome.result.manifestId, committedManifestId: outcome.committedId };
+  const { checkpoint, skipped } = outcome.result;
+  return { id: checkpoint.id, manifestId: checkpoint.manifestId, committedManifestId: outcome.committedId, checkpoint, skipped };
 }
 
-export async function refreshCheckpoint(ms: ManifestStore, idInput: string, lifetimeMs: number | undefined, ctx: OperationContext = {}): Promise<CheckpointInfo> {
-  const id = normalizeUuid(idInput);
-  const expire = expiryFor(ctx, lifetimeMs, `refresh-checkpoint ${id}`);
+export async function refreshCheckpoint(ms: ManifestStore, options: RefreshCheckpointOptions, ctx: OperationContext = {}): Promise<CheckpointInfo> {
+  const id = normalizeUuid(options.id);
+  const expire = expiryFor(ctx, options.lifetimeMs, `refresh-checkpoint ${id}`);
   const outcome = await commitManifestUpdate<CheckpointInfo>(
     ms,
     (current) => {
@@ -145,8 +174,8 @@ export async function refreshCheckpoint(ms: ManifestStore, idInput: string, life
   return outcome.result;
 }
 
-export async function deleteCheckpoint(ms: ManifestStore, idInput: string, ctx: OperationContext = {}): Promise<{ id: string; deleted: boolean; committedManifestId?: number }> {
-  const id = normalizeUuid(idInput);
+export async function deleteCheckpoint(ms: ManifestStore, options: DeleteCheckpointOptions, ctx: OperationContext = {}): Promise<{ id: string; deleted: boolean; committedManifestId?: number }> {
+  const id = normalizeUuid(options.id);
   // True once any attempt saw the checkpoint: if a later attempt finds it gone,
   // it was our earlier (ambiguous) write or a concurrent delete — deleted either way.
   let sawIt = false;

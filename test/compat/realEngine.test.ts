@@ -161,7 +161,7 @@ describe('our engine against the real SlateDB 0.12.1', function () {
 
   it('a refresh we make is what SlateDB reads and keeps, and the refreshed checkpoint still opens', async () => {
     const t = Math.floor(Date.now() / 1000);
-    const refreshed = await refreshCheckpoint(ms, ours.named, 7_200_000);
+    const refreshed = await refreshCheckpoint(ms, { id: ours.named, lifetimeMs: 7_200_000 });
     assert.ok(refreshed.expireTimeS >= t + 7200 && refreshed.expireTimeS <= t + 7201, `expire ${refreshed.expireTimeS} vs now ${t}`);
     const writer = startLiveWriter(scratch, DB, { keyPrefix: 'live2-', flushEvery: 1 });
     assert.equal(await withTimeout(writer.ready, 30_000, 'live writer open'), true);
@@ -175,7 +175,7 @@ describe('our engine against the real SlateDB 0.12.1', function () {
   });
 
   it('a checkpoint we delete can no longer be opened by the real DbReader ("checkpoint missing")', async () => {
-    const res = await deleteCheckpoint(ms, ours.plain);
+    const res = await deleteCheckpoint(ms, { id: ours.plain });
     assert.equal(res.deleted, true);
     assert.ok(!(await oracleLatest()).checkpoints.some((c) => c.id === ours.plain));
     let message = '';
@@ -186,7 +186,7 @@ describe('our engine against the real SlateDB 0.12.1', function () {
     console.log(`      real engine error: ${message.split('\n')[0]}`);
     // Deleting it again is a success that writes nothing.
     const before = await listManifestIds(scratch, DB);
-    assert.equal((await deleteCheckpoint(ms, ours.plain)).deleted, false);
+    assert.equal((await deleteCheckpoint(ms, { id: ours.plain })).deleted, false);
     assert.deepEqual(await listManifestIds(scratch, DB), before);
   });
 
@@ -246,7 +246,7 @@ describe('our engine against the real SlateDB 0.12.1', function () {
 
   it('errors: a path without a database is DATABASE_NOT_FOUND; an uninitialized manifest refuses a create without source and writes nothing', async () => {
     const missing = new ManifestStore(store, 'no-such-db');
-    for (const op of [() => listCheckpoints(missing), () => createCheckpoint(missing, {}), () => deleteCheckpoint(missing, '00000000-0000-4000-8000-000000000001')]) {
+    for (const op of [() => listCheckpoints(missing), () => createCheckpoint(missing, {}), () => deleteCheckpoint(missing, { id: '00000000-0000-4000-8000-000000000001' })]) {
       await assert.rejects(op(), (e: unknown) => e instanceof EngineError && e.code === 'DATABASE_NOT_FOUND' && /no-such-db/.test(e.message));
     }
     assert.equal(fs.existsSync(path.join(scratch, 'no-such-db')), false, 'nothing was created');

@@ -306,7 +306,7 @@ async function runClient(client: number, ms: ManifestStore, entries: Entry[], st
         const expire = NOW_S + lifetimeS;
         e.requestedExpiries.add(expire);
         try {
-          const info = await refreshCheckpoint(ms, e.id!, lifetimeS * 1000, ctx);
+          const info = await refreshCheckpoint(ms, { id: e.id!, lifetimeMs: lifetimeS * 1000 }, ctx);
           assert.equal(info.expireTimeS, expire, `${what}: refresh result`);
           e.state = 'present';
           e.expiries = new Set([expire]);
@@ -327,7 +327,7 @@ async function runClient(client: number, ms: ManifestStore, entries: Entry[], st
       } else {
         e.deleteRequested = true;
         try {
-          const res = await deleteCheckpoint(ms, e.id!, ctx);
+          const res = await deleteCheckpoint(ms, { id: e.id! }, ctx);
           if (!res.deleted && e.state === 'present') stats.violations.push(`${what}: delete of ${e.id} (${e.name}) found nothing, but this client created it and never deleted it`);
           e.state = 'absent';
           e.deletedOk = true;
@@ -631,7 +631,7 @@ describe('reliability: 500 concurrent operations under 10 % injected faults', fu
       const { base, b, id } = await setup();
       let outcome: string;
       try {
-        const res = await deleteCheckpoint(b, id);
+        const res = await deleteCheckpoint(b, { id });
         outcome = `ok, deleted=${res.deleted}`;
       } catch (e) {
         outcome = expectEngineError(e, 'delete').code;
@@ -646,7 +646,7 @@ describe('reliability: 500 concurrent operations under 10 % injected faults', fu
       const { b, id } = await setup();
       let outcome: string;
       try {
-        await refreshCheckpoint(b, id, 3_600_000);
+        await refreshCheckpoint(b, { id, lifetimeMs: 3_600_000 });
         outcome = 'ok';
       } catch (e) {
         outcome = expectEngineError(e, 'refresh').code;
@@ -659,8 +659,8 @@ describe('reliability: 500 concurrent operations under 10 % injected faults', fu
       const { base, b, id } = await setup();
       const outcomes: string[] = [];
       for (const [name, run] of [
-        ['refresh', () => refreshCheckpoint(b, id, 3_600_000)],
-        ['delete', () => deleteCheckpoint(b, id)],
+        ['refresh', () => refreshCheckpoint(b, { id, lifetimeMs: 3_600_000 })],
+        ['delete', () => deleteCheckpoint(b, { id })],
       ] as const) {
         const t0 = Date.now();
         try {

@@ -138,7 +138,7 @@ async function race(o: {
             if (kind === 'refresh') {
               const lifetimeMs = 2 * HOUR_MS + (client * 100 + i) * 1000;
               try {
-                const info = await refreshCheckpoint(ms, e.id!, lifetimeMs, ctx);
+                const info = await refreshCheckpoint(ms, { id: e.id!, lifetimeMs }, ctx);
                 e.expiries = new Set([info.expireTimeS]);
                 e.state = 'present';
                 e.log.push(`op ${i} refreshed to ${info.expireTimeS}`);
@@ -151,7 +151,7 @@ async function race(o: {
               }
             } else {
               try {
-                const res = await deleteCheckpoint(ms, e.id!, ctx);
+                const res = await deleteCheckpoint(ms, { id: e.id! }, ctx);
                 if (!res.deleted && e.state === 'present') result.violations.push(`${what}: delete of ${e.name} (${e.id}) found nothing, but this client created it`);
                 e.state = 'absent';
                 e.log.push(`op ${i} deleted`);
@@ -421,7 +421,7 @@ describe('reliability: our clients racing the REAL SlateDB engine', function () 
                   const cp = await createCheckpoint(ms, { lifetimeMs: HOUR_MS, name: `stall-${c}` }, { maxAttempts: 500 });
                   if (cp.committedManifestId) ourCommits.push(Date.now()), ourIds.add(cp.committedManifestId);
                   if (pauseMs) await sleep(pauseMs);
-                  const d = await deleteCheckpoint(ms, cp.id, { maxAttempts: 500 });
+                  const d = await deleteCheckpoint(ms, { id: cp.id }, { maxAttempts: 500 });
                   if (d.committedManifestId) ourCommits.push(Date.now()), ourIds.add(d.committedManifestId);
                 } catch (e) {
                   if (e instanceof EngineError && e.code === 'COMMIT_CONFLICT') conflicts++;

@@ -215,8 +215,8 @@ describe('reliability: security', function () {
         for (const [op, run] of [
           ['list', () => listCheckpoints(ms)],
           ['create', () => createCheckpoint(ms, { name: 'pwn' })],
-          ['refresh', () => refreshCheckpoint(ms, id, 3_600_000)],
-          ['delete', () => deleteCheckpoint(ms, id)],
+          ['refresh', () => refreshCheckpoint(ms, { id, lifetimeMs: 3_600_000 })],
+          ['delete', () => deleteCheckpoint(ms, { id })],
         ] as const) {
           await assert.rejects(run(), (e: unknown) => classify(e, `${op} ${dbPath}`) === 'PATH_OUTSIDE_ROOT', `${op} on ${dbPath}`);
         }

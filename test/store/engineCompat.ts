@@ -455,7 +455,7 @@ export function runEngineCompatibility(name: string, makeStore: () => Promise<En
       it('sets expire = now + lifetime on a real checkpoint, keeps its other fields and every other checkpoint, writes exactly N+1', async () => {
         const real = await seedRealDb(store);
         const target = real.latestCheckpoints[1];
-        const refreshed = await expectOnlyAdded(store, [dbKeys.manifest(REAL_DB, 26)], () => refreshCheckpoint(real.ms, target.id, 2 * 3_600_000, ctx));
+        const refreshed = await expectOnlyAdded(store, [dbKeys.manifest(REAL_DB, 26)], () => refreshCheckpoint(real.ms, { id: target.id, lifetimeMs: 2 * 3_600_000 }, ctx));
         assert.deepEqual(refreshed, { ...target, expireTimeS: NOW_S + 7200, name: null, writerEpoch: null });
         const after = await decodedAt(store, REAL_DB, 26);
         assert.deepEqual(withoutCheckpoints(after), withoutCheckpoints(decodeManifest(fixture('v1-06-sorted-runs-checkpoints').bytes)));
@@ -468,9 +468,9 @@ export function runEngineCompatibility(name: string, makeStore: () => Promise<En
       it('without a lifetime makes it never expire (0); to the expiry it already has writes nothing', async () => {
         const real = await seedRealDb(store);
         const target = real.latestCheckpoints[0];
-        assert.equal((await refreshCheckpoint(real.ms, target.id, undefined, ctx)).expireTimeS, 0);
+        assert.equal((await refreshCheckpoint(real.ms, { id: target.id }, ctx)).expireTimeS, 0);
         assert.equal(await real.ms.latestId(), 26);
-        const again = await expectNothingWritten(store, () => refreshCheckpoint(real.ms, target.id, undefined, ctx));
+        const again = await expectNothingWritten(store, () => refreshCheckpoint(real.ms, { id: target.id }, ctx));
         assert.equal(again.expireTimeS, 0);
       });
     });
@@ -480,7 +480,7 @@ export function runEngineCompatibility(name: string, makeStore: () => Promise<En
       it('removes a present checkpoint and only it, writing exactly N+1', async () => {
         const real = await seedRealDb(store);
         const target = real.latestCheckpoints[2];
-        const res = await expectOnlyAdded(store, [dbKeys.manifest(REAL_DB, 26)], () => deleteCheckpoint(real.ms, target.id.toUpperCase(), ctx));
+        const res = await expectOnlyAdded(store, [dbKeys.manifest(REAL_DB, 26)], () => deleteCheckpoint(real.ms, { id: target.id.toUpperCase() }, ctx));
         assert.deepEqual(res, { id: target.id, deleted: true, committedManifestId: 26 });
         const after = await decodedAt(store, REAL_DB, 26);
         assert.deepEqual(withoutCheckpoints(after), withoutCheckpoints(decodeManifest(fixture('v1-06-sorted-runs-checkpoints').bytes)));
@@ -493,7 +493,7 @@ export function runEngineCompatibility(name: string, makeStore: () => Promise<En
       it('of an absent id succeeds with deleted:false and writes nothing (no PUT at all)', async () => {
         const real = await seedRealDb(store);
         const counting = new CountingObjectStore(store);
-        const res = await expectNothingWritten(store, () => deleteCheckpoint(new ManifestStore(counting, REAL_DB), ABSENT_ID, ctx));
+        const res = await expectNothingWritten(store, () => deleteCheckpoint(new ManifestStore(counting, REAL_DB), { id: ABSENT_ID }, ctx));
         assert.deepEqual(res, { id: ABSENT_ID, deleted: false, committedManifestId: undefined });
         assert.equal(counting.counts.put, 0);
         assert.equal(counting.counts.delete, 0);
@@ -506,7 +506,7 @@ export function runEngineCompatibility(name: string, makeStore: () => Promise<En
       it('CHECKPOINT_NOT_FOUND: refresh of an absent id, create from an absent source, pinned SSTs of an absent id', async () => {
         const real = await seedRealDb(store);
         await expectNothingWritten(store, async () => {
-          await assert.rejects(refreshCheckpoint(real.ms, ABSENT_ID, 60_000, ctx), isCode('CHECKPOINT_NOT_FOUND', new RegExp(ABSENT_ID)));
+          await assert.rejects(refreshCheckpoint(real.ms, { id: ABSENT_ID, lifetimeMs: 60_000 }, ctx), isCode('CHECKPOINT_NOT_FOUND', new RegExp(ABSENT_ID)));
           await assert.rejects(createCheckpoint(real.ms, { sourceId: ABSENT_ID, name: 'x' }, ctx), isCode('CHECKPOINT_NOT_FOUND', /checkpoint missing/));
           await assert.rejects(pinnedSsts(real.ms, ABSENT_ID), isCode('CHECKPOINT_NOT_FOUND', new RegExp(ABSENT_ID)));
         });
@@ -521,8 +521,8 @@ export function runEngineCompatibility(name: string, makeStore: () => Promise<En
             const notFound = isCode('DATABASE_NOT_FOUND', new RegExp(db));
             await assert.rejects(listCheckpoints(ms), notFound);
             await assert.rejects(createCheckpoint(ms, { name: 'x' }, ctx), notFound);
-            await assert.rejects(refreshCheckpoint(ms, ABSENT_ID, 60_000, ctx), notFound);
-            await assert.rejects(deleteCheckpoint(ms, ABSENT_ID, ctx), notFound);
+            await assert.rejects(refreshCheckpoint(ms, { id: ABSENT_ID, lifetimeMs: 60_000 }, ctx), notFound);
+            await assert.rejects(deleteCheckpoint(ms, { id: ABSENT_ID }, ctx), notFound);
             await assert.rejects(pinnedSsts(ms, ABSENT_ID), notFound);
             assert.equal(await ms.latestId(), undefined);
             assert.deepEqual(await ms.listManifests(), []);
@@ -546,8 +546,8 @@ export function runEngineCompatibility(name: string, makeStore: () => Promise<En
           const unsupported = isCode('MANIFEST_UNSUPPORTED_VERSION', /format version 3/);
           await assert.rejects(listCheckpoints(real.ms), unsupported);
           await assert.rejects(createCheckpoint(real.ms, { name: 'x' }, ctx), unsupported);
-          await assert.rejects(refreshCheckpoint(real.ms, cp, 60_000, ctx), unsupported);
-          await assert.rejects(deleteCheckpoint(real.ms, cp, ctx), unsupported);
+          await assert.rejects(refreshCheckpoint(real.ms, { id: cp, lifetimeMs: 60_000 }, ctx), unsupported);
+          await assert.rejects(deleteCheckpoint(real.ms, { id: cp }, ctx), unsupported);
           await assert.rejects(pinnedSsts(real.ms, cp), unsupported);
         });
         // Older manifests still read.
@@ -565,9 +565,9 @@ export function runEngineCompatibility(name: string, makeStore: () => Promise<En
         await expectNothingWritten(store, async () => {
           const readOnly = isCode('MANIFEST_READ_ONLY', /newer SlateDB/);
           await assert.rejects(createCheckpoint(real.ms, { name: 'x' }, ctx), readOnly);
-          await assert.rejects(refreshCheckpoint(real.ms, cp, 60_000, ctx), readOnly);
-          await assert.rejects(deleteCheckpoint(real.ms, cp, ctx), readOnly);
-          await assert.rejects(deleteCheckpoint(real.ms, ABSENT_ID, ctx), readOnly);
+          await assert.rejects(refreshCheckpoint(real.ms, { id: cp, lifetimeMs: 60_000 }, ctx), readOnly);
+          await assert.rejects(deleteCheckpoint(real.ms, { id: cp }, ctx), readOnly);
+          await assert.rejects(deleteCheckpoint(real.ms, { id: ABSENT_ID }, ctx), readOnly);
           const listed = await listCheckpoints(real.ms);
           assert.equal(listed.manifestId, 26);
           assert.deepEqual(listed.checkpoints.map(asOracle), real.latestCheckpoints);
@@ -577,14 +577,14 @@ export function runEngineCompatibility(name: string, makeStore: () => Promise<En
 
       describe('malformed input is INVALID_ARGUMENT before any request', () => {
         const bad: Array<[string, (ms: ManifestStore, cp: string) => Promise<unknown>]> = [
-          ['refresh with a malformed UUID', (ms) => refreshCheckpoint(ms, 'not-a-uuid', 60_000, ctx)],
-          ['delete with a UUID one digit short', (ms) => deleteCheckpoint(ms, '5a5a5a5a-0000-4000-8000-00000000000', ctx)],
+          ['refresh with a malformed UUID', (ms) => refreshCheckpoint(ms, { id: 'not-a-uuid', lifetimeMs: 60_000 }, ctx)],
+          ['delete with a UUID one digit short', (ms) => deleteCheckpoint(ms, { id: '5a5a5a5a-0000-4000-8000-00000000000' }, ctx)],
           ['create from a malformed source UUID', (ms) => createCheckpoint(ms, { sourceId: 'abc' }, ctx)],
           ['pinned SSTs of a braced UUID', (ms) => pinnedSsts(ms, '{5a5a5a5a-0000-4000-8000-000000000001}')],
           ['create with a lifetime under a second', (ms) => createCheckpoint(ms, { lifetimeMs: 999 }, ctx)],
           ['create with a NaN lifetime', (ms) => createCheckpoint(ms, { lifetimeMs: Number.NaN }, ctx)],
           ['create with a lifetime ending after 2106', (ms) => createCheckpoint(ms, { lifetimeMs: 200 * 365 * 86_400_000 }, ctx)],
-          ['refresh with a negative lifetime', (ms, cp) => refreshCheckpoint(ms, cp, -1000, ctx)],
+          ['refresh with a negative lifetime', (ms, cp) => refreshCheckpoint(ms, { id: cp, lifetimeMs: -1000 }, ctx)],
           ['create with an empty name', (ms) => createCheckpoint(ms, { name: '' }, ctx)],
           ['create with a control character in the name', (ms) => createCheckpoint(ms, { name: 'a\u0007b' }, ctx)],
         ];
@@ -627,9 +627,9 @@ export function runEngineCompatibility(name: string, makeStore: () => Promise<En
         interposed.beforeNextPut = async (key) => {
           // While we stalled with manifest 26 ready: other writers committed 26, 27, 28 ...
           assert.equal(key, dbKeys.manifest(REAL_DB, 26));
-          await refreshCheckpoint(others, a.id, 3_600_000, ctx);
-          await refreshCheckpoint(others, b.id, 3_600_000, ctx);
-          await deleteCheckpoint(others, c.id, ctx);
+          await refreshCheckpoint(others, { id: a.id, lifetimeMs: 3_600_000 }, ctx);
+          await refreshCheckpoint(others, { id: b.id, lifetimeMs: 3_600_000 }, ctx);
+          await deleteCheckpoint(others, { id: c.id }, ctx);
           // ... then GC advanced the boundary to 27 and deleted 26 and 27 (unpinned, not the latest).
           await store.delete(dbKeys.manifestBoundary(REAL_DB));
           await store.putIfAbsent(dbKeys.manifestBoundary(REAL_DB), enc('27'));
@@ -875,19 +875,19 @@ export function runEngineCompatibility(name: string, makeStore: () => Promise<En
               // Delete our checkpoint of the previous round.
               o = opCtx();
               const id = mine[r - 1];
-              const res = await deleteCheckpoint(ms, id, o.ctx);
+              const res = await deleteCheckpoint(ms, { id }, o.ctx);
               ops.push({ kind: 'delete', client: c, id, target: 'own', deleted: res.deleted, committed: res.committedManifestId, attempts: o.seen.attempts });
             }
             if (r === 2) {
               o = opCtx();
               const id = DOOMED[c % 2].id;
-              const res = await deleteCheckpoint(ms, id, o.ctx);
+              const res = await deleteCheckpoint(ms, { id }, o.ctx);
               ops.push({ kind: 'delete', client: c, id, target: 'shared', deleted: res.deleted, committed: res.committedManifestId, attempts: o.seen.attempts });
             }
             if (r === 3) {
               o = opCtx();
               const id = randomUUID();
-              const res = await deleteCheckpoint(ms, id, o.ctx);
+              const res = await deleteCheckpoint(ms, { id }, o.ctx);
               ops.push({ kind: 'delete', client: c, id, target: 'absent', deleted: res.deleted, committed: res.committedManifestId, attempts: o.seen.attempts });
             }
           }

@@ -282,8 +282,8 @@ describe('manifest CAS commit', () => {
       const ms = new ManifestStore(store, DB);
       const readOnly = (e: unknown) => e instanceof EngineError && e.code === 'MANIFEST_READ_ONLY' && /newer SlateDB/.test(e.message);
       await assert.rejects(createCheckpoint(ms, {}, noSleep), readOnly);
-      await assert.rejects(refreshCheckpoint(ms, CP_A, 60_000, noSleep), readOnly);
-      await assert.rejects(deleteCheckpoint(ms, CP_A, noSleep), readOnly);
+      await assert.rejects(refreshCheckpoint(ms, { id: CP_A, lifetimeMs: 60_000 }, noSleep), readOnly);
+      await assert.rejects(deleteCheckpoint(ms, { id: CP_A }, noSleep), readOnly);
       assert.equal(store.counts.put, 0);
       assert.deepEqual(await manifestIds(memory), [3]);
       // Still listed, flagged read-only.
@@ -330,11 +330,11 @@ describe('manifest CAS commit', () => {
       const c1 = await measure('create-checkpoint (cold)', store, () => createCheckpoint(cold(), { lifetimeMs: 60_000 }, noSleep));
       const c2 = await measure('create-checkpoint (warm)', store, () => createCheckpoint(warm, { lifetimeMs: 60_000 }, noSleep));
       const created = await createCheckpoint(warm, {}, noSleep);
-      const r1 = await measure('refresh-checkpoint (cold)', store, () => refreshCheckpoint(cold(), created.id, 120_000, noSleep));
-      const r2 = await measure('refresh-checkpoint (warm)', store, () => refreshCheckpoint(warm, created.id, 180_000, noSleep));
-      const r3 = await measure('refresh-checkpoint, same expiry (warm, no write)', store, () => refreshCheckpoint(warm, CP_A, undefined, noSleep));
-      const d1 = await measure('delete-checkpoint (cold)', store, () => deleteCheckpoint(cold(), created.id, noSleep));
-      const d2 = await measure('delete-checkpoint, absent id (warm, no write)', store, () => deleteCheckpoint(warm, created.id, noSleep));
+      const r1 = await measure('refresh-checkpoint (cold)', store, () => refreshCheckpoint(cold(), { id: created.id, lifetimeMs: 120_000 }, noSleep));
+      const r2 = await measure('refresh-checkpoint (warm)', store, () => refreshCheckpoint(warm, { id: created.id, lifetimeMs: 180_000 }, noSleep));
+      const r3 = await measure('refresh-checkpoint, same expiry (warm, no write)', store, () => refreshCheckpoint(warm, { id: CP_A }, noSleep));
+      const d1 = await measure('delete-checkpoint (cold)', store, () => deleteCheckpoint(cold(), { id: created.id }, noSleep));
+      const d2 = await measure('delete-checkpoint, absent id (warm, no write)', store, () => deleteCheckpoint(warm, { id: created.id }, noSleep));
       const l1 = await measure('list-checkpoints (cold)', store, () => listCheckpoints(cold()));
       const l2 = await measure('list-checkpoints (warm)', store, () => listCheckpoints(warm));
       const latest = await measure('latest manifest id (warm)', store, () => warm.latestId());

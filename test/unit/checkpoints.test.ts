@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
-import { createCheckpoint, deleteCheckpoint, listCheckpoints, refreshCheckpoint } from '../../src/engine/checkpoints';
+import { createCheckpoint, deleteCheckpoint, listCheckpoints, refreshCheckpoint, validateCheckpointName } from '../../src/engine/checkpoints';
 import { discoverDatabases } from '../../src/engine/discovery';
 import { formatDuration, parseDuration } from '../../src/engine/duration';
 import { EngineError } from '../../src/engine/errors';
@@ -19,9 +19,11 @@ import { checkpointsOf, sstsOf } from '../../src/engine/manifest/model';
 import { pinnedSsts } from '../../src/engine/pinned';
 import { dbKeys } from '../../src/engine/paths';
 import { CountingObjectStore } from '../../src/engine/store/countingStore';
+import { FaultInjectingStore } from '../../src/engine/store/faultyStore';
 import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
 import type { ObjectStore } from '../../src/engine/store/objectStore';
 import { buildDatabase } from '../fixtures/realSlateDb';
+import { HookedStore } from './support/hookedStore';
 import { allKeys, checkpointTable, compactedSst, manifestV1, putManifest, ulidN } from './support/manifestKit';
 
 const DB = 'db';
@@ -112,6 +114,71 @@ describe('checkpoint operations', () => {
       assert.equal(created.committedManifestId, 8);
     });
 
+    it('with skipIfNameExists and a checkpoint of that name present, returns it and writes nothing (1 LIST, 1 GET, 1 HEAD of N+1)', async () => {
+      const { store } = await db();
+      const counting = new CountingObjectStore(store);
+      const got = await createCheckpoint(new ManifestStore(counting, DB), { name: 'nightly', lifetimeMs: 60_000, skipIfNameExists: true }, ctx);
+      assert.equal(got.skipped, true);
+      assert.equal(got.id, SRC);
+      assert.equal(got.manifestId, 2);
+      assert.equal(got.committedManifestId, undefined);
+      assert.deepEqual(got.checkpoint, { id: SRC, manifestId: 2, expireTimeS: NOW_S + 50, createTimeS: NOW_S - 10, name: 'nightly', writerEpoch: null }, 'the existing checkpoint, lifetime untouched');
+      assert.deepEqual(counting.counts, { ...counting.counts, list: 1, get: 1, head: 1, put: 0 });
+      assert.deepEqual(await manifestIds(store), [2, 7]);
+    });
+
+    it('with skipIfNameExists and no checkpoint of that name, creates one as usual (names are matched exactly)', async () => {
+      const { store, ms } = await db();
+      const got = await createCheckpoint(ms, { name: 'Nightly', skipIfNameExists: true }, ctx);
+      assert.equal(got.skipped, false);
+      assert.equal(got.committedManifestId, 8);
+      assert.deepEqual(got.checkpoint, { id: got.id, manifestId: 8, expireTimeS: 0, createTimeS: NOW_S, name: 'Nightly', writerEpoch: null });
+      assert.deepEqual(checkpointsOf((await ms.read(8)).manifest).map((c) => c.name), ['nightly', 'adhoc', 'Nightly']);
+      assert.deepEqual(await manifestIds(store), [2, 7, 8]);
+    });
+
+    it('with skipIfNameExists, 4 creators that all read the same manifest before any writes create exactly one checkpoint', async () => {
+      const { store } = await db();
+      const hooked = new HookedStore(store);
+      // Hold every create until all four have read manifest 7 (none sees the name) and tried to write 8.
+      let waiting = 0;
+      let release!: () => void;
+      const allThere = new Promise<void>((r) => (release = r));
+      let first = true;
+      hooked.beforePut = async () => {
+        if (!first) return;
+        if (++waiting === 4) {
+          first = false;
+          release();
+        }
+        await allThere;
+      };
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () => createCheckpoint(new ManifestStore(hooked, DB), { name: 'policy-daily', lifetimeMs: 86_400_000, skipIfNameExists: true }, ctx)),
+      );
+      assert.equal(results.filter((r) => !r.skipped).length, 1, 'one creator wrote');
+      assert.equal(new Set(results.map((r) => r.id)).size, 1, 'every creator returns the one checkpoint');
+      assert.deepEqual(await manifestIds(store), [2, 7, 8], 'one manifest written');
+      const named = (await listCheckpoints(new ManifestStore(store, DB), { name: 'policy-daily' })).checkpoints;
+      assert.deepEqual(named.map((c) => c.id), [results[0].id]);
+    });
+
+    it('with skipIfNameExists, 10 creators racing through latency and landed-then-timed-out writes leave exactly one checkpoint of the name', async () => {
+      const { store } = await db();
+      const faulty = new FaultInjectingStore(store, { latencyMs: 1, jitterMs: 4, landedThenTimeoutRate: 0.3, seed: 7 });
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          createCheckpoint(new ManifestStore(faulty, DB), { name: 'policy-hourly', skipIfNameExists: true }, { ...ctx, maxAttempts: 200, baseDelayMs: 1, maxDelayMs: 10 }),
+        ),
+      );
+      assert.ok(faulty.injected.landedThenTimeout > 0, 'ambiguous writes were injected');
+      const named = (await listCheckpoints(new ManifestStore(store, DB), { name: 'policy-hourly' })).checkpoints;
+      assert.equal(named.length, 1);
+      assert.deepEqual([...new Set(results.map((r) => r.id))], [named[0].id]);
+      assert.equal(results.filter((r) => !r.skipped).length, 1);
+      assert.deepEqual(await manifestIds(store), [2, 7, 8]);
+    });
+
     it('on a path without manifests fails with DATABASE_NOT_FOUND and writes nothing', async () => {
       const store = new MemoryObjectStore();
       await assert.rejects(createCheckpoint(new ManifestStore(store, 'nothing/here'), {}, ctx), isCode('DATABASE_NOT_FOUND', /nothing\/here/));
@@ -122,7 +189,7 @@ describe('checkpoint operations', () => {
   describe('refresh', () => {
     it('sets expire to now + lifetime and keeps every other field', async () => {
       const { ms } = await db();
-      const refreshed = await refreshCheckpoint(ms, SRC, 3_600_000, ctx);
+      const refreshed = await refreshCheckpoint(ms, { id: SRC, lifetimeMs: 3_600_000 }, ctx);
       assert.deepEqual(refreshed, { id: SRC, manifestId: 2, expireTimeS: NOW_S + 3600, createTimeS: NOW_S - 10, name: 'nightly', writerEpoch: null });
       assert.deepEqual((await listCheckpoints(ms)).checkpoints.find((c) => c.id === SRC), refreshed);
       assert.equal(await ms.latestId(), 8);
@@ -130,14 +197,14 @@ describe('checkpoint operations', () => {
 
     it('without a lifetime makes the checkpoint never expire (0)', async () => {
       const { ms } = await db();
-      const refreshed = await refreshCheckpoint(ms, SRC, undefined, ctx);
+      const refreshed = await refreshCheckpoint(ms, { id: SRC }, ctx);
       assert.equal(refreshed.expireTimeS, 0);
       assert.equal((await listCheckpoints(ms)).checkpoints.find((c) => c.id === SRC)!.expireTimeS, 0);
     });
 
     it('of a missing id fails with CHECKPOINT_NOT_FOUND and writes nothing', async () => {
       const { store, ms } = await db();
-      await assert.rejects(refreshCheckpoint(ms, '00000000-0000-4000-8000-00000000dead', 60_000, ctx), isCode('CHECKPOINT_NOT_FOUND', /00000000-0000-4000-8000-00000000dead/));
+      await assert.rejects(refreshCheckpoint(ms, { id: '00000000-0000-4000-8000-00000000dead', lifetimeMs: 60_000 }, ctx), isCode('CHECKPOINT_NOT_FOUND', /00000000-0000-4000-8000-00000000dead/));
       assert.deepEqual(await manifestIds(store), [2, 7]);
     });
   });
@@ -145,7 +212,7 @@ describe('checkpoint operations', () => {
   describe('delete', () => {
     it('removes a present checkpoint and only it', async () => {
       const { ms } = await db();
-      const res = await deleteCheckpoint(ms, SRC, ctx);
+      const res = await deleteCheckpoint(ms, { id: SRC }, ctx);
       assert.deepEqual({ id: res.id, deleted: res.deleted }, { id: SRC, deleted: true });
       assert.equal(res.committedManifestId, 8);
       assert.deepEqual((await listCheckpoints(ms)).checkpoints.map((c) => c.id), [OTHER]);
@@ -154,7 +221,7 @@ describe('checkpoint operations', () => {
     it('of an absent id succeeds with deleted:false and writes NO new manifest', async () => {
       const { store, ms } = await db();
       const counting = new CountingObjectStore(store);
-      const res = await deleteCheckpoint(new ManifestStore(counting, DB), '00000000-0000-4000-8000-00000000dead', ctx);
+      const res = await deleteCheckpoint(new ManifestStore(counting, DB), { id: '00000000-0000-4000-8000-00000000dead' }, ctx);
       assert.equal(res.deleted, false);
       assert.equal(res.committedManifestId, undefined);
       assert.equal(counting.counts.put, 0);
@@ -178,16 +245,18 @@ describe('checkpoint operations', () => {
 
   describe('input validation happens before any request', () => {
     const bad: Array<[string, (ms: ManifestStore) => Promise<unknown>]> = [
-      ['refresh with a malformed UUID', (ms) => refreshCheckpoint(ms, 'not-a-uuid', 60_000, ctx)],
-      ['delete with a malformed UUID', (ms) => deleteCheckpoint(ms, '5a5a5a5a-0000-4000-8000-00000000000', ctx)],
+      ['refresh with a malformed UUID', (ms) => refreshCheckpoint(ms, { id: 'not-a-uuid', lifetimeMs: 60_000 }, ctx)],
+      ['delete with a malformed UUID', (ms) => deleteCheckpoint(ms, { id: '5a5a5a5a-0000-4000-8000-00000000000' }, ctx)],
       ['create with a malformed source UUID', (ms) => createCheckpoint(ms, { sourceId: 'abc' }, ctx)],
       ['pinned-ssts with a malformed UUID', (ms) => pinnedSsts(ms, '{5a5a5a5a-0000-4000-8000-000000000001}')],
       ['create with a lifetime under a second', (ms) => createCheckpoint(ms, { lifetimeMs: 500 }, ctx)],
       ['create with a NaN lifetime', (ms) => createCheckpoint(ms, { lifetimeMs: Number.NaN }, ctx)],
       ['create with a lifetime past 2106', (ms) => createCheckpoint(ms, { lifetimeMs: 200 * 365 * 86_400_000 }, ctx)],
-      ['refresh with a negative lifetime', (ms) => refreshCheckpoint(ms, SRC, -1000, ctx)],
+      ['refresh with a negative lifetime', (ms) => refreshCheckpoint(ms, { id: SRC, lifetimeMs: -1000 }, ctx)],
       ['create with an empty name', (ms) => createCheckpoint(ms, { name: '' }, ctx)],
       ['create with a control character in the name', (ms) => createCheckpoint(ms, { name: 'a\nb' }, ctx)],
+      ['create with skipIfNameExists but no name', (ms) => createCheckpoint(ms, { skipIfNameExists: true }, ctx)],
+      ['create with a name of 1025 characters', (ms) => createCheckpoint(ms, { name: 'x'.repeat(1025) }, ctx)],
     ];
     for (const [what, op] of bad) {
       it(`${what} is INVALID_ARGUMENT with 0 requests`, async () => {
@@ -197,6 +266,15 @@ describe('checkpoint operations', () => {
         assert.equal(counting.total, 0);
       });
     }
+
+    it('validateCheckpointName (exported for the extension) is the rule create applies: 1..1024 characters, no control characters', () => {
+      assert.equal(validateCheckpointName('before-migration ✓'), 'before-migration ✓');
+      assert.equal(validateCheckpointName('x'.repeat(1024)), 'x'.repeat(1024));
+      assert.throws(() => validateCheckpointName(''), isCode('INVALID_ARGUMENT', /empty/));
+      assert.throws(() => validateCheckpointName('x'.repeat(1025)), isCode('INVALID_ARGUMENT', /1025 characters/));
+      assert.throws(() => validateCheckpointName('tab\there'), isCode('INVALID_ARGUMENT', /control characters/));
+      assert.throws(() => validateCheckpointName('del\u007f'), isCode('INVALID_ARGUMENT', /control characters/));
+    });
   });
 });
 

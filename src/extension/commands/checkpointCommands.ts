@@ -43,7 +43,7 @@ export function registerCheckpointCommands(deps: CommandDeps): vscode.Disposable
       const run = async (lifetime: string | null) => {
         const lifetimeMs = lifetime ? parseDuration(lifetime) : undefined;
         const ms = await deps.databases.manifests(target);
-        const refreshed = await refreshCheckpoint(ms, target.checkpointId, lifetimeMs, { log: engineLog });
+        const refreshed = await refreshCheckpoint(ms, { id: target.checkpointId, lifetimeMs }, { log: engineLog });
         await deps.tree.refresh(target);
         return checkpointJson(refreshed);
       };
@@ -76,7 +76,7 @@ export function registerCheckpointCommands(deps: CommandDeps): vscode.Disposable
       if (!target) return undefined;
       const run = async () => {
         const ms = await deps.databases.manifests(target);
-        const result = await deleteCheckpoint(ms, target.checkpointId, { log: engineLog });
+        const result = await deleteCheckpoint(ms, { id: target.checkpointId }, { log: engineLog });
         await deps.tree.refresh(target);
         return result;
       };
