@@ -6,7 +6,8 @@
  */
 
 import { mapLimit } from './concurrency';
-import { manifestIdOfKey } from './paths';
+import { isEngineError } from './errors';
+import { ManifestStore } from './manifest/manifestStore';
 import { ObjectStore } from './store/objectStore';
 
 export interface FoundDatabase {
@@ -26,18 +27,17 @@ async function folders(store: ObjectStore, prefix: string): Promise<{ subfolders
   return { subfolders, hasManifestDir: subfolders.includes(prefix + 'manifest/') };
 }
 
-async function latestManifestIn(store: ObjectStore, manifestDir: string): Promise<number | undefined> {
-  let best: number | undefined;
-  let token: string | undefined;
-  do {
-    const page = await store.listPage({ prefix: manifestDir, continuationToken: token });
-    for (const o of page.objects) {
-      const id = manifestIdOfKey(o.key);
-      if (id !== undefined && o.key.lastIndexOf('/') === manifestDir.length - 1 && (best === undefined || id > best)) best = id;
-    }
-    token = page.nextContinuationToken;
-  } while (token);
-  return best;
+/** The latest manifest id of the database at `folder` ('' or 'a/b/'), or undefined when it has none. */
+async function latestManifestOf(store: ObjectStore, folder: string): Promise<number | undefined> {
+  let ms: ManifestStore;
+  try {
+    ms = new ManifestStore(store, folder);
+  } catch (e) {
+    // A folder name no database path can have (e.g. a '.' segment): not a database we could open.
+    if (isEngineError(e, 'INVALID_ARGUMENT')) return undefined;
+    throw e;
+  }
+  return ms.latestId({ cold: true });
 }
 
 export async function discoverDatabases(store: ObjectStore, prefixInput = '', options: { maxDepth?: number; concurrency?: number } = {}): Promise<FoundDatabase[]> {
@@ -52,7 +52,7 @@ export async function discoverDatabases(store: ObjectStore, prefixInput = '', op
     const results = await mapLimit(level, concurrency, async (folder) => {
       const { subfolders, hasManifestDir } = await folders(store, folder);
       if (hasManifestDir) {
-        const latest = await latestManifestIn(store, folder + 'manifest/');
+        const latest = await latestManifestOf(store, folder);
         if (latest !== undefined) return { db: { path: folder.replace(/\/$/, ''), latestManifestId: latest }, next: [] as string[] };
       }
       // Not a database: look inside (a folder named like a database part, e.g. "wal", may still hold databases).

@@ -63,18 +63,3 @@ export function ulidToString(id: U128): string {
   }
   return chars.join('');
 }
-
-export function parseUlid(text: string): U128 {
-  const s = text.toUpperCase();
-  if (!/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(s)) {
-    throw new EngineError('INVALID_ARGUMENT', `"${text}" is not a ULID (26 Crockford base32 characters)`);
-  }
-  let v = 0n;
-  for (const c of s) v = (v << 5n) | BigInt(CROCKFORD.indexOf(c));
-  return fromBig(v);
-}
-
-/** Milliseconds since the epoch encoded in a ULID's first 48 bits. */
-export function ulidTime(id: U128): number {
-  return Number(id.high >> 16n);
-}

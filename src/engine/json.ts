@@ -17,7 +17,19 @@ export function rfc3339(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-export function checkpointJson(c: CheckpointInfo): { [key: string]: Json } {
+/** A checkpoint as the CLI prints it (`list-checkpoints`, `refresh-checkpoint`) and the extension's commands return it. */
+export type CheckpointJson = {
+  id: string;
+  manifest_id: number;
+  /** RFC 3339 UTC; null = never expires. */
+  expire_time: string | null;
+  create_time: string;
+  name: string | null;
+  /** Set for a writer's own checkpoint. */
+  writer_epoch: number | null;
+};
+
+export function checkpointJson(c: CheckpointInfo): CheckpointJson {
   return {
     id: c.id,
     manifest_id: c.manifestId,

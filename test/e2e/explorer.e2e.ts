@@ -21,6 +21,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import type { CheckpointJson } from '../../src/engine/json';
 import { decodeManifest, encodeManifest } from '../../src/engine/manifest/codec';
 import { relativeTime } from '../../src/shared/checkpointStatus';
 import { REPO_ROOT, ensureChromium, ensureCodeServer, startCodeServer, type CodeServer } from '../../scripts/lib/codeServer.mjs';
@@ -28,15 +29,6 @@ import { launchBrowser, listTreeRows, openViewContainer, openWorkbench, screensh
 
 const log = (line: string) => console.log(`[e2e:explorer] ${line}`);
 const CONNECTION = { id: 'e2e-fixtures', name: 'e2e fixtures', kind: 'local' as const };
-
-interface CliCheckpoint {
-  id: string;
-  manifest_id: number;
-  expire_time: string | null;
-  create_time: string;
-  name: string | null;
-  writer_epoch: number | null;
-}
 
 function cli<T>(folder: string, db: string, ...args: string[]): T {
   return JSON.parse(execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), '--store', `file://${folder}`, '--path', db, ...args], { encoding: 'utf8' })) as T;
@@ -183,7 +175,7 @@ async function main(): Promise<void> {
   const data = await prepareData(scratch);
   // Before code-server starts: `tiny` gets a writer's own checkpoint (step 5).
   const writer = addWriterCheckpoint(data, 'tiny');
-  const writerOnDisk = cli<CliCheckpoint[]>(data, 'tiny', 'list-checkpoints').find((c) => c.id === writer.id);
+  const writerOnDisk = cli<CheckpointJson[]>(data, 'tiny', 'list-checkpoints').find((c) => c.id === writer.id);
   assert.equal(writerOnDisk?.writer_epoch, 7, 'the CLI reads the writer epoch of the injected checkpoint');
   log(`writer checkpoint ${writer.id} committed in tiny manifest #${writer.manifestId}`);
   const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
@@ -214,7 +206,7 @@ async function main(): Promise<void> {
     await waitForTreeRows(page, { count: 3 });
     await widenSideBar(page, 560);
     await expand(page, 'rich');
-    const richOnDisk = cli<CliCheckpoint[]>(data, 'rich', 'list-checkpoints');
+    const richOnDisk = cli<CheckpointJson[]>(data, 'rich', 'list-checkpoints');
     const rows = await listTreeRows(page);
     log(`rows: ${rows.map((r) => `${'  '.repeat(r.level - 1)}${r.label} | ${r.description}`).join('\n    ')}`);
     assert.equal(rows[0].label, CONNECTION.name);
@@ -232,7 +224,7 @@ async function main(): Promise<void> {
     step('the tree shows the connection, both databases and every checkpoint of rich');
 
     // 2. Create through the palette.
-    const tinyBefore = cli<CliCheckpoint[]>(data, 'tiny', 'list-checkpoints');
+    const tinyBefore = cli<CheckpointJson[]>(data, 'tiny', 'list-checkpoints');
     const name = `e2e-palette-${Date.now().toString(36)}`;
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await startCreateFromPalette(page);
@@ -248,9 +240,9 @@ async function main(): Promise<void> {
     // The command reveals the new checkpoint (expanding `tiny`).
     const newRow = treeRow(page, name);
     await newRow.waitFor({ state: 'visible', timeout: 20_000 });
-    const created = cli<CliCheckpoint[]>(data, 'tiny', 'list-checkpoints').find((c) => c.name === name);
+    const created = cli<CheckpointJson[]>(data, 'tiny', 'list-checkpoints').find((c) => c.name === name);
     assert.ok(created, 'the manifest on disk holds the new checkpoint');
-    assert.equal(cli<CliCheckpoint[]>(data, 'tiny', 'list-checkpoints').length, tinyBefore.length + 1);
+    assert.equal(cli<CheckpointJson[]>(data, 'tiny', 'list-checkpoints').length, tinyBefore.length + 1);
     const expiresIn = (Date.parse(created.expire_time!) - Date.now()) / 3_600_000;
     assert.ok(expiresIn > 23.9 && expiresIn <= 24, `expires in ${expiresIn.toFixed(2)} h`);
     const newDescription = (await newRow.locator('.label-description').textContent()) ?? '';
@@ -276,7 +268,7 @@ async function main(): Promise<void> {
     await dialog.locator('.dialog-buttons .monaco-button', { hasText: /^Delete$/ }).click();
     await dialog.waitFor({ state: 'hidden' });
     await newRow.waitFor({ state: 'detached', timeout: 20_000 });
-    const after = cli<CliCheckpoint[]>(data, 'tiny', 'list-checkpoints');
+    const after = cli<CheckpointJson[]>(data, 'tiny', 'list-checkpoints');
     assert.equal(after.find((c) => c.id === created.id), undefined, 'the manifest on disk no longer holds it');
     assert.deepEqual(after.map((c) => c.id).sort(), tinyBefore.map((c) => c.id).sort());
     await page.waitForTimeout(500);
@@ -318,7 +310,7 @@ async function main(): Promise<void> {
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     const typedTreeRow = treeRow(page, typedName);
     await typedTreeRow.waitFor({ state: 'visible', timeout: 20_000 });
-    const typed = cli<CliCheckpoint[]>(data, 'tiny', 'list-checkpoints').find((c) => c.name === typedName);
+    const typed = cli<CheckpointJson[]>(data, 'tiny', 'list-checkpoints').find((c) => c.name === typedName);
     assert.ok(typed?.expire_time, 'the manifest on disk holds the typed-lifetime checkpoint with an expiry');
     const createS = Date.parse(typed.create_time) / 1000;
     const expireS = Date.parse(typed.expire_time) / 1000;
@@ -336,7 +328,7 @@ async function main(): Promise<void> {
     const writerDescription = ((await writerRow.locator('.label-description').textContent()) ?? '').trim();
     assert.equal(writerDescription, `→ #${writer.manifestId} · writer · never expires`);
     const latestBeforeCancel = latestManifestId(data, 'tiny');
-    const checkpointsBeforeCancel = cli<CliCheckpoint[]>(data, 'tiny', 'list-checkpoints');
+    const checkpointsBeforeCancel = cli<CheckpointJson[]>(data, 'tiny', 'list-checkpoints');
     await contextMenu(page, writerRow, 'Delete Checkpoint…');
     await dialog.waitFor({ state: 'visible', timeout: 15_000 });
     const writerDialogText = (await dialog.innerText()).replace(/\s+/g, ' ');
@@ -351,7 +343,7 @@ async function main(): Promise<void> {
     await dialog.waitFor({ state: 'hidden' });
     await page.waitForTimeout(750);
     assert.equal(latestManifestId(data, 'tiny'), latestBeforeCancel, 'Cancel wrote no manifest');
-    assert.deepEqual(cli<CliCheckpoint[]>(data, 'tiny', 'list-checkpoints'), checkpointsBeforeCancel, 'Cancel left every checkpoint as it was');
+    assert.deepEqual(cli<CheckpointJson[]>(data, 'tiny', 'list-checkpoints'), checkpointsBeforeCancel, 'Cancel left every checkpoint as it was');
     assert.ok(await writerRow.isVisible(), 'the writer checkpoint is still in the tree');
     step(`the writer's checkpoint shows "writer" (${writerDescription}); its delete modal warns about the WRITER with "Delete Writer Checkpoint"; Cancel left manifest #${latestBeforeCancel} as the latest`);
 
@@ -360,7 +352,7 @@ async function main(): Promise<void> {
     await pick(page, /Refresh lifetime of checkpoint/, /^Never expires$/);
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     const forever = await eventually(
-      () => cli<CliCheckpoint[]>(data, 'tiny', 'list-checkpoints').find((c) => c.id === typed.id),
+      () => cli<CheckpointJson[]>(data, 'tiny', 'list-checkpoints').find((c) => c.id === typed.id),
       (c) => c?.expire_time === null,
       'expire_time null on disk',
     );

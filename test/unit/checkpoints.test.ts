@@ -12,7 +12,7 @@ import { createCheckpoint, deleteCheckpoint, listCheckpoints, refreshCheckpoint,
 import { discoverDatabases } from '../../src/engine/discovery';
 import { formatDuration, parseDuration } from '../../src/engine/duration';
 import { EngineError } from '../../src/engine/errors';
-import { isUuid, newCheckpointId, normalizeUuid, parseUlid, parseUuid, ulidTime, ulidToString, uuidToString } from '../../src/engine/ids';
+import { isUuid, newCheckpointId, normalizeUuid, parseUuid, ulidToString, uuidToString } from '../../src/engine/ids';
 import { decodeManifest } from '../../src/engine/manifest/codec';
 import { ManifestStore } from '../../src/engine/manifest/manifestStore';
 import { checkpointsOf, sstsOf } from '../../src/engine/manifest/model';
@@ -23,6 +23,7 @@ import { FaultInjectingStore } from '../../src/engine/store/faultyStore';
 import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
 import type { ObjectStore } from '../../src/engine/store/objectStore';
 import { buildDatabase } from '../fixtures/realSlateDb';
+import { parseUlid, ulidTime } from '../support/ulid';
 import { HookedStore } from './support/hookedStore';
 import { allKeys, checkpointTable, compactedSst, manifestV1, putManifest, ulidN } from './support/manifestKit';
 

@@ -14,7 +14,7 @@
  */
 
 import { EngineError } from '../errors';
-import { ENUMS, FieldDef, ScalarKind, TableDef, TableName, TABLES, UNIONS } from './schema';
+import { FieldDef, ScalarKind, TableDef, TableName, TABLES, UNIONS } from './schema';
 
 export type DecodedValue = boolean | number | bigint | string | Uint8Array | DecodedTable | DecodedValue[] | null;
 export interface DecodedTable {
@@ -238,10 +238,4 @@ export function decodeFlatBuffer(buf: Uint8Array, rootTable: TableName, context:
   if (buf.length < 8) reader.corrupt(`only ${buf.length} bytes of FlatBuffer data`);
   const root = reader.table(reader.deref(0), TABLES[rootTable], 0);
   return { root, unknown: reader.unknown };
-}
-
-/** Enum value → its name in SlateDB's schema (or the number when unknown). */
-export function enumLabel(field: FieldDef, value: number): string | number {
-  if (!field.enumName) return value;
-  return ENUMS[field.enumName][value] ?? value;
 }

@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
+import type { CheckpointJson } from '../../../src/engine/json';
 import type { SlateDbExtensionApi } from '../../../src/extension/extension';
 import type { SlateNode } from '../../../src/extension/tree/nodes';
 
@@ -73,16 +74,7 @@ export function cli<T = unknown>(folder: string, db: string, ...args: string[]):
   return JSON.parse(out) as T;
 }
 
-export interface CliCheckpoint {
-  id: string;
-  manifest_id: number;
-  expire_time: string | null;
-  create_time: string;
-  name: string | null;
-  writer_epoch: number | null;
-}
-
-export const cliCheckpoints = (folder: string, db: string) => cli<CliCheckpoint[]>(folder, db, 'list-checkpoints');
+export const cliCheckpoints = (folder: string, db: string) => cli<CheckpointJson[]>(folder, db, 'list-checkpoints');
 
 /** Manifest ids on disk, read straight from the directory listing. */
 export function manifestIdsOnDisk(folder: string, db: string): number[] {
