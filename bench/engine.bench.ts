@@ -10,7 +10,7 @@ import { decodeManifest, encodeManifest } from '../src/engine/manifest/codec';
 import { ManifestStore } from '../src/engine/manifest/manifestStore';
 import { CountingObjectStore } from '../src/engine/store/countingStore';
 import { MemoryObjectStore } from '../src/engine/store/memoryStore';
-import { compactedSst, manifestV1, putManifest, ulidN } from '../test/unit/support/manifestKit';
+import { compactedSst, manifestV1, putManifest, ulidN } from '../test/support/manifestKit';
 
 export interface RequestRow {
   operation: string;

@@ -21,7 +21,7 @@ import { CountingObjectStore } from '../src/engine/store/countingStore';
 import { FaultInjectingStore } from '../src/engine/store/faultyStore';
 import { MemoryObjectStore } from '../src/engine/store/memoryStore';
 import type { DecodedTable } from '../src/engine/manifest/flatDecoder';
-import { checkpointTable, compactedSst, manifestV1, putManifest, ulidN } from '../test/unit/support/manifestKit';
+import { checkpointTable, compactedSst, manifestV1, putManifest, ulidN } from '../test/support/manifestKit';
 
 export interface HistoryRun {
   mode: string;

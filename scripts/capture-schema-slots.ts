@@ -9,9 +9,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { normaliseFbsType, parseFbs, slots } from '../test/unit/support/fbsSchema';
+import { normaliseFbsType, parseFbs, slots } from '../test/support/fbsSchema';
 import { TABLES } from '../src/engine/manifest/schema';
-import { slatedbSchemaDir } from '../test/unit/support/manifestKit';
+import { slatedbSchemaDir } from '../test/support/manifestKit';
 
 async function main(): Promise<void> {
   const schemas = await slatedbSchemaDir();

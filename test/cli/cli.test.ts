@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { decodeManifest, encodeManifest } from '../../src/engine/manifest/codec';
 import { TableName, TABLES, UNIONS } from '../../src/engine/manifest/schema';
-import { toV2, withSchemaCopy } from '../unit/support/manifestKit';
+import { toV2, withSchemaCopy } from '../support/manifestKit';
 import { buildDatabase, closeKeptReaders, findFlatcOracle, FlatcOracle, parseFlatcJson, uuidFromHighLow } from '../fixtures/realSlateDb';
 
 const REPO = path.resolve(__dirname, '../..');

@@ -33,7 +33,7 @@ import {
   startLiveWriter,
   withTimeout,
 } from '../fixtures/realSlateDb';
-import { toV2 } from '../unit/support/manifestKit';
+import { toV2 } from '../support/manifestKit';
 
 const DB = 'db';
 const manifestKey = (id: number) => dbKeys.manifest(DB, id);

@@ -14,7 +14,7 @@ import { newCheckpointId } from '../../src/engine/ids';
 import { Command, ContextValue } from '../../src/extension/commandIds';
 import type { SlateDbExtensionApi } from '../../src/extension/extension';
 import type { SlateNode } from '../../src/extension/tree/nodes';
-import { withSchemaCopy } from '../unit/support/manifestKit';
+import { withSchemaCopy } from '../support/manifestKit';
 import {
   addLocal,
   checkpointNodes,

@@ -28,7 +28,7 @@ import { decodeManifest, DecodedManifest, encodeManifest } from '../../src/engin
 import type { DecodedTable, DecodedValue } from '../../src/engine/manifest/flatDecoder';
 import { checkpointsOf, epochsOf, shapeOf, sstsOf } from '../../src/engine/manifest/model';
 import { FieldDef, ScalarKind, TableName, TABLES, UNIONS } from '../../src/engine/manifest/schema';
-import { richManifestV1, toV2 } from '../unit/support/manifestKit';
+import { richManifestV1, toV2 } from '../support/manifestKit';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/manifests');
 const DECODE_CODES: ErrorCode[] = ['MANIFEST_CORRUPT', 'MANIFEST_UNSUPPORTED_VERSION'];

@@ -60,7 +60,7 @@ import { FaultInjectingStore, type FaultOptions, InjectedCounts, mulberry32 } fr
 import { LocalObjectStore } from '../../src/engine/store/localStore';
 import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
 import { listAll, type GetResult, type ListOptions, type ListPage, type ObjectMeta, type ObjectStore, type PutIfAbsentResult } from '../../src/engine/store/objectStore';
-import { manifestV1, putManifest } from '../unit/support/manifestKit';
+import { manifestV1, putManifest } from '../support/manifestKit';
 
 const DB = 'db';
 const CLIENTS = 5;

@@ -32,7 +32,7 @@ import { createCheckpoint, deleteCheckpoint, listCheckpoints, refreshCheckpoint 
 import { EngineError, ErrorCode } from '../../src/engine/errors';
 import { ManifestStore } from '../../src/engine/manifest/manifestStore';
 import { LocalObjectStore } from '../../src/engine/store/localStore';
-import { checkpointTable, manifestV1, putManifest } from '../unit/support/manifestKit';
+import { checkpointTable, manifestV1, putManifest } from '../support/manifestKit';
 import { useTestBucket } from '../store/s3TestServer';
 
 

@@ -28,7 +28,7 @@ import { checkpointsOf, sstsOf, type CheckpointInfo } from '../../src/engine/man
 import { dbKeys } from '../../src/engine/paths';
 import { pinnedSsts } from '../../src/engine/pinned';
 import { mapLimit } from '../../src/engine/concurrency';
-import { HookedStore } from '../unit/support/hookedStore';
+import { HookedStore } from '../support/hookedStore';
 import { CountingObjectStore } from '../../src/engine/store/countingStore';
 import { listAll, type ListOptions, type ListPage, type ObjectStore } from '../../src/engine/store/objectStore';
 import { oracleCheckpoints, parseFlatcJson } from '../fixtures/realSlateDb';
@@ -43,7 +43,7 @@ import {
   toV2,
   ulidN,
   withSchemaCopy,
-} from '../unit/support/manifestKit';
+} from '../support/manifestKit';
 
 // ───────────────────────────────────────────────────────────── backends ──
 

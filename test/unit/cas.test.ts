@@ -16,8 +16,8 @@ import { CountingObjectStore } from '../../src/engine/store/countingStore';
 import { FaultInjectingStore } from '../../src/engine/store/faultyStore';
 import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
 import type { ObjectStore } from '../../src/engine/store/objectStore';
-import { HookedStore } from './support/hookedStore';
-import { allKeys, checkpointTable, manifestV1, putManifest, withSchemaCopy } from './support/manifestKit';
+import { HookedStore } from '../support/hookedStore';
+import { allKeys, checkpointTable, manifestV1, putManifest, withSchemaCopy } from '../support/manifestKit';
 
 const noSleep = { sleep: async () => undefined, random: () => 0.5 };
 const DB = 'db';

@@ -24,8 +24,8 @@ import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
 import type { ObjectStore } from '../../src/engine/store/objectStore';
 import { buildDatabase } from '../fixtures/realSlateDb';
 import { parseUlid, ulidTime } from '../support/ulid';
-import { HookedStore } from './support/hookedStore';
-import { allKeys, checkpointTable, compactedSst, manifestV1, putManifest, ulidN } from './support/manifestKit';
+import { HookedStore } from '../support/hookedStore';
+import { allKeys, checkpointTable, compactedSst, manifestV1, putManifest, ulidN } from '../support/manifestKit';
 
 const DB = 'db';
 const NOW = new Date('2026-03-01T12:00:00Z');

@@ -19,7 +19,7 @@ import { keyText, parseWebviewMessage, PinnedSstData } from '../../src/shared/me
 import { niceTicks } from '../../src/webview/history/chart';
 import { filterSsts, sortSsts } from '../../src/webview/history/checkpoints';
 import { parseFlatcJson } from '../fixtures/realSlateDb';
-import { checkpointTable, compactedSst, manifestV1, putManifest, REPO_ROOT, ulidN } from './support/manifestKit';
+import { checkpointTable, compactedSst, manifestV1, putManifest, REPO_ROOT, ulidN } from '../support/manifestKit';
 
 const DB = 'orders';
 const CP_OLD = '11111111-0000-4000-8000-000000000001'; // pins manifest 5

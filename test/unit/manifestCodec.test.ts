@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { normaliseFbsType, parseFbs, slots, typeOfDef } from './support/fbsSchema';
+import { normaliseFbsType, parseFbs, slots, typeOfDef } from '../support/fbsSchema';
 import { isDeepStrictEqual } from 'node:util';
 import * as fc from 'fast-check';
 import { Builder } from 'flatbuffers';
@@ -34,7 +34,7 @@ import {
   slatedbSchemaDir,
   ulidN,
   withSchemaCopy,
-} from './support/manifestKit';
+} from '../support/manifestKit';
 
 const FIXTURE_DIR = path.join(REPO_ROOT, 'test/fixtures/manifests');
 

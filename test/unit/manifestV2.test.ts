@@ -33,7 +33,7 @@ import {
   toV2,
   ulidN,
   ulidTable,
-} from './support/manifestKit';
+} from '../support/manifestKit';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/manifests');
 

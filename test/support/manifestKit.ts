@@ -11,16 +11,16 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DecodedManifest, encodeManifest } from '../../../src/engine/manifest/codec';
-import type { DecodedTable, DecodedValue } from '../../../src/engine/manifest/flatDecoder';
-import { ENUMS, FieldDef, TableName, TABLES, UNIONS } from '../../../src/engine/manifest/schema';
-import { parseUuid, U128 } from '../../../src/engine/ids';
-import { parseUlid } from '../../support/ulid';
-import { dbKeys } from '../../../src/engine/paths';
-import type { ObjectStore } from '../../../src/engine/store/objectStore';
-import { parseFlatcJson } from '../../fixtures/realSlateDb';
+import { DecodedManifest, encodeManifest } from '../../src/engine/manifest/codec';
+import type { DecodedTable, DecodedValue } from '../../src/engine/manifest/flatDecoder';
+import { ENUMS, FieldDef, TableName, TABLES, UNIONS } from '../../src/engine/manifest/schema';
+import { parseUuid, U128 } from '../../src/engine/ids';
+import { parseUlid } from './ulid';
+import { dbKeys } from '../../src/engine/paths';
+import type { ObjectStore } from '../../src/engine/store/objectStore';
+import { parseFlatcJson } from '../fixtures/realSlateDb';
 
-export const REPO_ROOT = path.resolve(__dirname, '../../..');
+export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const OUR_FBS = path.join(REPO_ROOT, 'src/engine/manifest/slatedb-manifest.fbs');
 
 // ───────────────────────────────────────────── synthetic manifests ──

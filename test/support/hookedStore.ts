@@ -3,7 +3,7 @@
  * reaches the inner store (another writer commits first, GC runs...), or
  * replace the create itself (an ambiguous write, a lost answer).
  */
-import type { GetResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutIfAbsentResult } from '../../../src/engine/store/objectStore';
+import type { GetResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutIfAbsentResult } from '../../src/engine/store/objectStore';
 
 export class HookedStore implements ObjectStore {
   /** Runs before every create-if-absent. */

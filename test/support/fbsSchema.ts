@@ -2,7 +2,7 @@
  * A small reader of FlatBuffers schema text (tables, fields, unions), to
  * compare our schema.ts with our .fbs and with SlateDB's own schemas.
  */
-import type { FieldDef } from '../../../src/engine/manifest/schema';
+import type { FieldDef } from '../../src/engine/manifest/schema';
 
 export interface FbsSchema {
   tables: Map<string, Array<{ name: string; type: string; required: boolean }>>;
