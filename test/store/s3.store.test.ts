@@ -1,6 +1,6 @@
 /**
  * S3-specific behaviour of S3ObjectStore. The generic contract is checked by
- * s3Store.conformance.test.ts. The server tests run against a real Ceph RGW:
+ * s3.conformance.test.ts. The server tests run against a real Ceph RGW:
  * the one named by SLATEDB_TEST_S3_* or, without them, one this run starts.
  */
 
