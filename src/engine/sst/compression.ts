@@ -10,7 +10,7 @@
  */
 
 import * as zlib from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
+import { Decompress as ZstdStream } from 'fzstd';
 import * as lz4 from 'lz4js';
 import * as snappy from 'snappyjs';
 import { fail } from './sstError';
@@ -72,18 +72,35 @@ function lz4Block(input: Uint8Array): Uint8Array {
   return out;
 }
 
-/** One zstd frame (`zstd::bulk::compress`). */
+/**
+ * One zstd frame (`zstd::bulk::compress`). fzstd's streaming decoder is used
+ * because its one-shot call returns a buffer of the *declared* size even when
+ * the frame produces less; streaming reports what was really produced.
+ */
 function zstdFrame(input: Uint8Array): Uint8Array {
   const contentSize = zstdFrameLayout(input);
-  let got: Uint8Array;
+  const chunks: Uint8Array[] = [];
+  let total = 0;
   try {
-    got = zstdDecompress(input);
+    const stream = new ZstdStream((chunk) => {
+      total += chunk.length;
+      if (total > MAX_SECTION_BYTES) fail(`zstd data decompresses to more than ${MAX_SECTION_BYTES} bytes`);
+      chunks.push(chunk);
+    });
+    stream.push(input, true);
   } catch (e) {
+    if (e instanceof Error && e.name === 'DecodeFailure') throw e;
     return fail(`zstd data does not decompress (${(e as Error).message})`);
   }
-  if (contentSize !== null && got.length !== contentSize) fail(`zstd data decompresses to ${got.length} bytes, its header says ${contentSize}`);
-  if (got.length > MAX_SECTION_BYTES) fail(`zstd data decompresses to ${got.length} bytes`);
-  return got;
+  if (contentSize !== null && total !== contentSize) fail(`zstd data decompresses to ${total} bytes, its header says ${contentSize}`);
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /**
