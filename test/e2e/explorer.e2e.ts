@@ -24,8 +24,8 @@ import type { Locator, Page } from 'playwright-core';
 import type { CheckpointJson } from '../../src/engine/json';
 import { decodeManifest, encodeManifest } from '../../src/engine/manifest/codec';
 import { relativeTime } from '../../src/shared/checkpointStatus';
-import { REPO_ROOT, ensureChromium, ensureCodeServer, startCodeServer, type CodeServer } from '../../scripts/lib/codeServer.mjs';
-import { launchBrowser, listTreeRows, openViewContainer, openWorkbench, screenshot, sideBarTree, waitForTreeRows } from './workbench';
+import { REPO_ROOT, startCodeServer, type CodeServer } from '../../scripts/lib/codeServer.mjs';
+import { launchBrowser, listTreeRows, prepareE2eRun, openViewContainer, openWorkbench, screenshot, sideBarTree, waitForTreeRows } from './workbench';
 
 const log = (line: string) => console.log(`[e2e:explorer] ${line}`);
 const CONNECTION = { id: 'e2e-fixtures', name: 'e2e fixtures', kind: 'local' as const };
@@ -161,17 +161,9 @@ async function prepareData(scratch: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const build = spawnSync(process.execPath, ['esbuild.js'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  assert.equal(build.status, 0, 'node esbuild.js failed');
-  await ensureCodeServer({ log });
-  await ensureChromium({ log });
-
-  const scratch = path.join(REPO_ROOT, '.vscode-test', 'e2e-explorer');
-  fs.rmSync(scratch, { recursive: true, force: true });
+  const scratch = await prepareE2eRun('e2e-explorer', log, ['workspace', 'extensions']);
   const workspace = path.join(scratch, 'workspace');
   const extensionsDir = path.join(scratch, 'extensions');
-  fs.mkdirSync(workspace, { recursive: true });
-  fs.mkdirSync(extensionsDir, { recursive: true });
   const data = await prepareData(scratch);
   // Before code-server starts: `tiny` gets a writer's own checkpoint (step 5).
   const writer = addWriterCheckpoint(data, 'tiny');

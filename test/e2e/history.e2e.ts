@@ -16,8 +16,8 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { createCheckpoint } from '../../src/engine/checkpoints';
 import { ManifestStore } from '../../src/engine/manifest/manifestStore';
 import { LocalObjectStore } from '../../src/engine/store/localStore';
-import { REPO_ROOT, ensureChromium, ensureCodeServer, startCodeServer, type CodeServer } from '../../scripts/lib/codeServer.mjs';
-import { launchBrowser, openViewContainer, openWorkbench, TEST_RESULTS_DIR, waitForTreeRows } from './workbench';
+import { REPO_ROOT, startCodeServer, type CodeServer } from '../../scripts/lib/codeServer.mjs';
+import { launchBrowser, openViewContainer, openWorkbench, prepareE2eRun, TEST_RESULTS_DIR, waitForTreeRows } from './workbench';
 
 const log = (line: string) => console.log(`[e2e history] ${line}`);
 const XSS = '<img src=x onerror=alert(1)>';
@@ -233,13 +233,7 @@ async function runTheme(theme: (typeof THEMES)[number], folder: string, scratch:
 
 async function main(): Promise<void> {
   const only = process.argv.find((a) => a.startsWith('--theme='))?.slice('--theme='.length);
-  const build = spawnSync(process.execPath, ['esbuild.js'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  assert.equal(build.status, 0, 'node esbuild.js failed');
-  await ensureCodeServer({ log });
-  await ensureChromium({ log });
-  const scratch = path.join(REPO_ROOT, '.vscode-test', 'e2e-history');
-  fs.rmSync(scratch, { recursive: true, force: true });
-  fs.mkdirSync(scratch, { recursive: true });
+  const scratch = await prepareE2eRun('e2e-history', log);
   const { folder } = await prepareStore(scratch);
   const themes = THEMES.filter((t) => !only || t.key === only);
   try {

@@ -6,33 +6,18 @@
 //
 // --dev-path loads the extension through the extensionDevelopmentPath payload instead (as F5 does).
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  REPO_ROOT,
-  ensureChromium,
-  ensureCodeServer,
-  startCodeServer,
-  type CodeServer,
-} from '../../scripts/lib/codeServer.mjs';
-import { launchBrowser, openViewContainer, openWorkbench, runCommand, screenshot } from './workbench';
+import { REPO_ROOT, startCodeServer, type CodeServer } from '../../scripts/lib/codeServer.mjs';
+import { launchBrowser, openViewContainer, openWorkbench, prepareE2eRun, runCommand, screenshot } from './workbench';
 
 const log = (line: string) => console.log(`[e2e] ${line}`);
 
 async function main(): Promise<void> {
   const devPath = process.argv.includes('--dev-path');
-  const build = spawnSync(process.execPath, ['esbuild.js'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  assert.equal(build.status, 0, 'node esbuild.js failed');
-  await ensureCodeServer({ log });
-  await ensureChromium({ log });
-
-  const scratch = path.join(REPO_ROOT, '.vscode-test', 'e2e');
-  fs.rmSync(scratch, { recursive: true, force: true });
+  const scratch = await prepareE2eRun('e2e', log, ['workspace', 'extensions']);
   const folder = path.join(scratch, 'workspace');
   const extensionsDir = path.join(scratch, 'extensions');
-  fs.mkdirSync(folder, { recursive: true });
-  fs.mkdirSync(extensionsDir, { recursive: true });
   if (!devPath) {
     // VS Code finds extensions in folders named <publisher>.<name>-<version>.
     const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));

@@ -1,11 +1,30 @@
 // Playwright helpers that drive VS Code 1.100's web workbench (served by code-server) in headless
 // Chromium. Selectors are the ones measured in shared/TEST-HOSTS.md.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, REPO_ROOT, workbenchUrl } from '../../scripts/lib/codeServer.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, REPO_ROOT, ensureChromium, ensureCodeServer, workbenchUrl } from '../../scripts/lib/codeServer.mjs';
 
 export const TEST_RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
+
+/**
+ * What every e2e run does first: build the bundles (`node esbuild.js`), make sure code-server and
+ * Chromium are installed, and start from an empty scratch folder `.vscode-test/<name>` holding
+ * the given (empty) subfolders. Returns the scratch folder.
+ */
+export async function prepareE2eRun(name: string, log: (line: string) => void, subfolders: string[] = []): Promise<string> {
+  const build = spawnSync(process.execPath, ['esbuild.js'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  assert.equal(build.status, 0, 'node esbuild.js failed');
+  await ensureCodeServer({ log });
+  await ensureChromium({ log });
+  const scratch = path.join(REPO_ROOT, '.vscode-test', name);
+  fs.rmSync(scratch, { recursive: true, force: true });
+  fs.mkdirSync(scratch, { recursive: true });
+  for (const sub of subfolders) fs.mkdirSync(path.join(scratch, sub), { recursive: true });
+  return scratch;
+}
 
 export interface TreeRow {
   label: string;
