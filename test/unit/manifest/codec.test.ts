@@ -8,17 +8,17 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { normaliseFbsType, parseFbs, slots, typeOfDef } from '../support/fbsSchema';
+import { normaliseFbsType, parseFbs, slots, typeOfDef } from '../../support/fbsSchema';
 import { isDeepStrictEqual } from 'node:util';
 import * as fc from 'fast-check';
 import { Builder } from 'flatbuffers';
-import { EngineError } from '../../src/engine/errors';
-import { ulidToString } from '../../src/engine/ids';
-import { DecodedManifest, decodeManifest, encodeManifest } from '../../src/engine/manifest/codec';
-import type { DecodedTable } from '../../src/engine/manifest/flatDecoder';
-import { checkpointsOf, sstsOf } from '../../src/engine/manifest/model';
-import { TableName, TABLES, UNIONS } from '../../src/engine/manifest/schema';
-import { buildDatabase, closeKeptReaders } from '../fixtures/realSlateDb';
+import { EngineError } from '../../../src/engine/errors';
+import { ulidToString } from '../../../src/engine/ids';
+import { DecodedManifest, decodeManifest, encodeManifest } from '../../../src/engine/manifest/codec';
+import type { DecodedTable } from '../../../src/engine/manifest/flatDecoder';
+import { checkpointsOf, sstsOf } from '../../../src/engine/manifest/model';
+import { TableName, TABLES, UNIONS } from '../../../src/engine/manifest/schema';
+import { buildDatabase, closeKeptReaders } from '../../fixtures/realSlateDb';
 import {
   canonFlatc,
   canonOurs,
@@ -34,7 +34,7 @@ import {
   slatedbSchemaDir,
   ulidN,
   withSchemaCopy,
-} from '../support/manifestKit';
+} from '../../support/manifestKit';
 
 const FIXTURE_DIR = path.join(REPO_ROOT, 'test/fixtures/manifests');
 
@@ -224,7 +224,7 @@ describe('manifest codec (V1/V2 FlatBuffers)', function () {
 
     it('schema.ts gives every table the same slots as SlateDB\'s current schemas (main)', () => {
       // From SlateDB's .fbs files when a checkout is at hand, else from the listing recorded from them.
-      const recorded = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/slatedb-schema-slots.json'), 'utf8')) as {
+      const recorded = JSON.parse(fs.readFileSync(path.join(__dirname, '../../fixtures/slatedb-schema-slots.json'), 'utf8')) as {
         source: string;
         tables: Record<string, { slots: string[]; fields: string[] }>;
       };

@@ -9,15 +9,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { createCheckpoint } from '../../src/engine/checkpoints';
-import { ulidToString } from '../../src/engine/ids';
-import { DecodedManifest, decodeManifest, encodeManifest } from '../../src/engine/manifest/codec';
-import { ManifestStore } from '../../src/engine/manifest/manifestStore';
-import { checkpointsOf, sstsOf } from '../../src/engine/manifest/model';
-import { pinnedSsts } from '../../src/engine/pinned';
-import { LocalObjectStore } from '../../src/engine/store/localStore';
-import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
-import type { ObjectStore } from '../../src/engine/store/objectStore';
+import { createCheckpoint } from '../../../src/engine/checkpoints';
+import { ulidToString } from '../../../src/engine/ids';
+import { DecodedManifest, decodeManifest, encodeManifest } from '../../../src/engine/manifest/codec';
+import { ManifestStore } from '../../../src/engine/manifest/manifestStore';
+import { checkpointsOf, sstsOf } from '../../../src/engine/manifest/model';
+import { pinnedSsts } from '../../../src/engine/pinned';
+import { LocalObjectStore } from '../../../src/engine/store/localStore';
+import { MemoryObjectStore } from '../../../src/engine/store/memoryStore';
+import type { ObjectStore } from '../../../src/engine/store/objectStore';
 import {
   canonFlatc,
   canonOurs,
@@ -33,7 +33,7 @@ import {
   toV2,
   ulidN,
   ulidTable,
-} from '../support/manifestKit';
+} from '../../support/manifestKit';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/manifests');
 

@@ -1,28 +1,27 @@
 /**
- * The manifest compare-and-swap loop (src/engine/cas.ts): SlateDB's commit protocol with its
+ * The manifest commit (src/engine/manifest/manifestCommit.ts, on the generic loop of src/engine/cas.ts): SlateDB's commit protocol with its
  * failure modes — lost races, requests that time out after landing, the GC boundary (RFC-0026),
  * invariants that refuse to write, manifests we must not rewrite — and what each operation costs
  * in object-store requests.
  */
 import * as assert from 'node:assert/strict';
-import { commitManifestUpdate } from '../../src/engine/manifest/manifestCommit';
-import { createCheckpoint, deleteCheckpoint, listCheckpoints, refreshCheckpoint } from '../../src/engine/checkpoints';
-import { EngineError } from '../../src/engine/errors';
-import { decodeManifest, encodeManifest } from '../../src/engine/manifest/codec';
-import { ManifestStore } from '../../src/engine/manifest/manifestStore';
-import { checkpointsOf, rawCheckpoints, withCheckpoints } from '../../src/engine/manifest/model';
-import { dbKeys } from '../../src/engine/paths';
-import { CountingObjectStore } from '../../src/engine/store/countingStore';
-import { FaultInjectingStore } from '../../src/engine/store/faultyStore';
-import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
-import type { ObjectStore } from '../../src/engine/store/objectStore';
-import { HookedStore } from '../support/hookedStore';
-import { allKeys, checkpointTable, manifestV1, putManifest, withSchemaCopy } from '../support/manifestKit';
+import { commitManifestUpdate } from '../../../src/engine/manifest/manifestCommit';
+import { createCheckpoint, deleteCheckpoint, listCheckpoints, refreshCheckpoint } from '../../../src/engine/checkpoints';
+import { EngineError } from '../../../src/engine/errors';
+import { decodeManifest, encodeManifest } from '../../../src/engine/manifest/codec';
+import { ManifestStore } from '../../../src/engine/manifest/manifestStore';
+import { checkpointsOf, rawCheckpoints, withCheckpoints } from '../../../src/engine/manifest/model';
+import { dbKeys } from '../../../src/engine/paths';
+import { CountingObjectStore } from '../../../src/engine/store/countingStore';
+import { FaultInjectingStore } from '../../../src/engine/store/faultyStore';
+import { MemoryObjectStore } from '../../../src/engine/store/memoryStore';
+import type { ObjectStore } from '../../../src/engine/store/objectStore';
+import { HookedStore } from '../../support/hookedStore';
+import { allKeys, checkpointTable, manifestV1, putManifest, withSchemaCopy } from '../../support/manifestKit';
 
 const noSleep = { sleep: async () => undefined, random: () => 0.5 };
 const DB = 'db';
 
-/** A store that lets a test act just before each putIfAbsent reaches the inner store, or replace it. */
 const CP_A = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const CP_B = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
 
