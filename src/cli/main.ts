@@ -41,12 +41,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     return 0;
   } catch (e) {
-    // Every failure we foresee is an EngineError; anything else is a bug of ours.
-    const err = isEngineError(e) ? e : new EngineError('INTERNAL', `unexpected error (a bug in slatedb-checkpoints): ${messageOf(e)}`, { cause: e });
+    const err = reportedError(e);
     process.stderr.write(`error: ${err.message}\n`);
     write({ error: { code: err.code, message: err.message, ...(err.key ? { key: err.key } : {}) } });
-    return err.code === 'INVALID_ARGUMENT' ? 2 : 1;
+    return exitCodeOf(err);
   }
+}
+
+/** What a failure is reported as: every failure we foresee is an EngineError; anything else is a bug of ours (INTERNAL). */
+export function reportedError(e: unknown): EngineError {
+  return isEngineError(e) ? e : new EngineError('INTERNAL', `unexpected error (a bug in slatedb-checkpoints): ${messageOf(e)}`, { cause: e });
+}
+
+/** 2: bad usage or input (nothing was read or written); 1: the operation failed. */
+export function exitCodeOf(err: EngineError): number {
+  return err.code === 'INVALID_ARGUMENT' ? 2 : 1;
 }
 
 if (require.main === module) {
