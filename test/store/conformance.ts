@@ -8,7 +8,11 @@
  */
 
 import * as assert from 'node:assert/strict';
-import type { ListOptions, ListPage, ObjectMeta, ObjectStore } from '../../src/engine/store/objectStore';
+import { isEngineError } from '../../src/engine/errors';
+import { bytesSource } from '../../src/engine/store/body';
+import { copyObject } from '../../src/engine/store/copyObject';
+import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
+import type { BodySource, ListOptions, ListPage, ObjectMeta, ObjectStore } from '../../src/engine/store/objectStore';
 import { listAll } from '../../src/engine/store/objectStore';
 
 const enc = new TextEncoder();
@@ -37,17 +41,53 @@ function pseudoRandomBytes(n: number, seed: number): Uint8Array {
   return out;
 }
 
-export function runObjectStoreConformance(
-  name: string,
-  makeStore: () => Promise<{ store: ObjectStore; cleanup: () => Promise<void> }>,
-): void {
+/** Chunks of uneven sizes (1 byte, then growing), so writers see boundaries anywhere. */
+function unevenSource(bytes: Uint8Array): BodySource {
+  return {
+    size: bytes.byteLength,
+    async *chunks() {
+      let at = 0;
+      for (let n = 1; at < bytes.byteLength; n = n * 3 + 7) {
+        yield bytes.slice(at, Math.min(at + n, bytes.byteLength));
+        at += n;
+      }
+    },
+  };
+}
+
+async function readAll(chunks: AsyncIterable<Uint8Array>): Promise<{ bytes: Buffer; largest: number; count: number }> {
+  const parts: Buffer[] = [];
+  let largest = 0;
+  for await (const c of chunks) {
+    assert.ok(c instanceof Uint8Array, 'a stream chunk is a Uint8Array');
+    parts.push(Buffer.from(c));
+    largest = Math.max(largest, c.byteLength);
+  }
+  return { bytes: Buffer.concat(parts), largest, count: parts.length };
+}
+
+const invalidArgument = (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT');
+
+/**
+ * `peer`: a second, empty store of the same backend that `store.copyObjectFrom`
+ * can copy from server-side (same endpoint and credentials; another directory).
+ */
+export interface ConformanceSubject {
+  store: ObjectStore;
+  cleanup: () => Promise<void>;
+  peer?: ObjectStore;
+}
+
+export function runObjectStoreConformance(name: string, makeStore: () => Promise<ConformanceSubject>): void {
   describe(`ObjectStore conformance: ${name}`, function () {
     let store: ObjectStore;
+    let peer: ObjectStore | undefined;
     let cleanup: (() => Promise<void>) | undefined;
 
     beforeEach(async () => {
       const made = await makeStore();
       store = made.store;
+      peer = made.peer;
       cleanup = made.cleanup;
     });
 
@@ -160,6 +200,210 @@ export function runObjectStoreConformance(
         assert.equal(got.bytes.byteLength, big.byteLength);
         assert.ok(Buffer.from(got.bytes).equals(Buffer.from(big)), '5 MB object differs after the round trip');
         assert.equal((await store.head('big/object.sst'))!.size, big.byteLength);
+      });
+    });
+
+    describe('getRange', () => {
+      const text = '0123456789abcdefghij'; // 20 bytes
+      const str = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b).toString('utf8'));
+
+      it('returns bytes [start, end) of the object, end exclusive', async () => {
+        await store.putIfAbsent('r/obj', bytesOf(text));
+        assert.equal(str(await store.getRange('r/obj', 0, 20)), text);
+        assert.equal(str(await store.getRange('r/obj', 0, 1)), '0');
+        assert.equal(str(await store.getRange('r/obj', 5, 12)), '56789ab');
+        assert.equal(str(await store.getRange('r/obj', 19, 20)), 'j');
+        const r = await store.getRange('r/obj', 3, 6);
+        assert.ok(r instanceof Uint8Array && r.byteLength === 3);
+      });
+
+      it('clamps the end to the object size; a start at or past the end gives an empty array', async () => {
+        await store.putIfAbsent('r/obj', bytesOf(text));
+        assert.equal(str(await store.getRange('r/obj', 15, 1000)), 'fghij');
+        assert.equal(str(await store.getRange('r/obj', 0, Number.MAX_SAFE_INTEGER)), text);
+        for (const [s0, e0] of [[20, 30], [25, 30], [1000, 1000], [7, 7], [20, 20]]) {
+          const got = await store.getRange('r/obj', s0, e0);
+          assert.ok(got instanceof Uint8Array, `[${s0}, ${e0}) of a present object is an array`);
+          assert.equal(got.byteLength, 0, `[${s0}, ${e0})`);
+        }
+      });
+
+      it('of a zero-byte object is an empty array; of an absent key undefined', async () => {
+        await store.putIfAbsent('r/zero', new Uint8Array(0));
+        for (const [s0, e0] of [[0, 10], [0, 0], [5, 9]]) assert.equal((await store.getRange('r/zero', s0, e0))?.byteLength, 0);
+        assert.equal(await store.getRange('r/absent', 0, 10), undefined);
+        assert.equal(await store.getRange('r/absent', 3, 3), undefined);
+        await store.putIfAbsent('r/file', bytesOf('x'));
+        assert.equal(await store.getRange('r/file/under', 0, 1), undefined);
+        assert.equal(await store.getRange('r', 0, 1), undefined, 'a "folder" is not an object');
+      });
+
+      it('refuses negative, reversed, fractional and non-numeric bounds with INVALID_ARGUMENT', async () => {
+        await store.putIfAbsent('r/obj', bytesOf(text));
+        for (const [s0, e0] of [[-1, 5], [5, 4], [0.5, 3], [0, 2.5], [Number.NaN, 3], [0, Number.POSITIVE_INFINITY], ['1' as unknown as number, 3]]) {
+          await assert.rejects(store.getRange('r/obj', s0, e0), invalidArgument, `[${String(s0)}, ${String(e0)})`);
+        }
+      });
+
+      it('a range inside a 5 MB object equals that slice of it', async () => {
+        const big = pseudoRandomBytes(5 * 1024 * 1024, 7);
+        await store.putIfAbsent('r/big.sst', big);
+        for (const [s0, e0] of [[0, 4096], [3 * 1024 * 1024 + 17, 3 * 1024 * 1024 + 70_000], [big.byteLength - 9, big.byteLength + 100]]) {
+          const got = await store.getRange('r/big.sst', s0, e0);
+          assert.ok(Buffer.from(got!).equals(Buffer.from(big.subarray(s0, Math.min(e0, big.byteLength)))), `[${s0}, ${e0})`);
+        }
+      });
+    });
+
+    describe('getStream', () => {
+      it('of an absent key is undefined', async () => {
+        assert.equal(await store.getStream('s/absent'), undefined);
+        await store.putIfAbsent('s/file', bytesOf('x'));
+        assert.equal(await store.getStream('s/file/under'), undefined);
+      });
+
+      it('streams a 5 MB object in bounded chunks, byte for byte, with its metadata', async () => {
+        const big = pseudoRandomBytes(5 * 1024 * 1024, 11);
+        await store.putIfAbsent('s/big.sst', big);
+        const got = await store.getStream('s/big.sst');
+        assert.ok(got);
+        assert.equal(got.meta.key, 's/big.sst');
+        assert.equal(got.meta.size, big.byteLength);
+        const { bytes, largest, count } = await readAll(got.chunks);
+        assert.ok(bytes.equals(Buffer.from(big)), 'streamed bytes differ');
+        assert.ok(count > 1 && largest <= 1024 * 1024, `${count} chunks, largest ${largest} bytes`);
+      });
+
+      it('streams an empty object as no bytes', async () => {
+        await store.putIfAbsent('s/zero', new Uint8Array(0));
+        const got = await store.getStream('s/zero');
+        assert.equal(got?.meta.size, 0);
+        assert.equal((await readAll(got!.chunks)).bytes.length, 0);
+      });
+
+      it('a reader that stops after the first chunk leaves the object readable and deletable', async () => {
+        await store.putIfAbsent('s/big', pseudoRandomBytes(3 * 1024 * 1024, 5));
+        const got = await store.getStream('s/big');
+        for await (const chunk of got!.chunks) {
+          assert.ok(chunk.byteLength > 0);
+          break;
+        }
+        assert.equal((await store.head('s/big'))?.size, 3 * 1024 * 1024);
+        await store.delete('s/big');
+        assert.equal(await store.head('s/big'), undefined);
+      });
+    });
+
+    describe('putIfAbsent with a streamed body (BodySource)', () => {
+      it('creates the object from chunks of any size, byte for byte', async () => {
+        const big = pseudoRandomBytes(3 * 1024 * 1024 + 5, 3);
+        const r = await store.putIfAbsent('b/streamed.sst', unevenSource(big));
+        assert.equal(r.created, true);
+        const got = await store.get('b/streamed.sst');
+        assert.ok(Buffer.from(got!.bytes).equals(Buffer.from(big)));
+        assert.equal((await store.head('b/streamed.sst'))?.size, big.byteLength);
+        assert.deepEqual(keysOf((await page({ prefix: 'b/' })).objects), ['b/streamed.sst']);
+      });
+
+      it('a zero-size body creates an empty object', async () => {
+        assert.equal((await store.putIfAbsent('b/zero', { size: 0, chunks: async function* () {} })).created, true);
+        assert.equal((await store.head('b/zero'))?.size, 0);
+      });
+
+      it('reports created:false over an existing object and leaves it unchanged', async () => {
+        await store.putIfAbsent('b/one', bytesOf('first'));
+        assert.deepEqual(await store.putIfAbsent('b/one', bytesSource(bytesOf('second, longer'))), { created: false });
+        assert.equal(Buffer.from((await store.get('b/one'))!.bytes).toString('utf8'), 'first');
+      });
+
+      it('a body shorter or longer than its declared size fails with INVALID_ARGUMENT and creates nothing', async () => {
+        const body = pseudoRandomBytes(200_000, 9);
+        const short: BodySource = { size: body.byteLength + 1, chunks: () => unevenSource(body).chunks() };
+        const long: BodySource = { size: body.byteLength - 1, chunks: () => unevenSource(body).chunks() };
+        const wrongLast: BodySource = { size: 10, chunks: async function* () { yield bytesOf('0123456789'); yield bytesOf('!'); } };
+        for (const [k, b] of [['b/short', short], ['b/long', long], ['b/exact-then-more', wrongLast]] as const) {
+          await assert.rejects(store.putIfAbsent(k, b), invalidArgument, k);
+          assert.equal(await store.head(k), undefined, `${k} must not exist`);
+        }
+        assert.deepEqual((await listAll(store, { prefix: 'b/' })).objects, []);
+        assert.equal((await store.putIfAbsent('b/short', bytesSource(body))).created, true, 'the key is still free');
+      });
+
+      it('a body whose source fails midway creates nothing and reports the failure', async () => {
+        const failing: BodySource = {
+          size: 1_000_000,
+          chunks: async function* () {
+            yield pseudoRandomBytes(300_000, 1);
+            throw new Error('source went away');
+          },
+        };
+        await assert.rejects(store.putIfAbsent('b/failing', failing), /source went away/);
+        assert.equal(await store.head('b/failing'), undefined);
+      });
+
+      it('refuses a body that is neither bytes nor a BodySource, or has a bad size', async () => {
+        for (const b of [{ size: -1, chunks: async function* () {} }, { size: 1.5, chunks: async function* () {} }, 'text', { size: 3 }]) {
+          await assert.rejects(store.putIfAbsent('b/bad', b as unknown as BodySource), invalidArgument, JSON.stringify(b));
+        }
+        assert.equal(await store.head('b/bad'), undefined);
+      });
+
+      it('10 concurrent streamed creates of one key: exactly one wins and its bytes are stored', async () => {
+        const payloads = Array.from({ length: 10 }, (_, i) => pseudoRandomBytes(100_000 + i * 1000, 100 + i));
+        const results = await Promise.all(payloads.map((p) => store.putIfAbsent('b/race', unevenSource(p))));
+        const winners = results.map((r, i) => (r.created ? i : -1)).filter((i) => i >= 0);
+        assert.equal(winners.length, 1, `winners ${JSON.stringify(winners)}`);
+        assert.ok(Buffer.from((await store.get('b/race'))!.bytes).equals(Buffer.from(payloads[winners[0]])));
+      });
+
+      it('getStream piped into putIfAbsent copies a 5 MB object byte for byte', async () => {
+        const big = pseudoRandomBytes(5 * 1024 * 1024, 13);
+        await store.putIfAbsent('b/src', big);
+        const src = await store.getStream('b/src');
+        const r = await store.putIfAbsent('b/dst', { size: src!.meta.size, chunks: () => src!.chunks });
+        assert.equal(r.created, true);
+        assert.ok(Buffer.from((await store.get('b/dst'))!.bytes).equals(Buffer.from(big)));
+      });
+    });
+
+    describe('copying objects', () => {
+      it('copyObject from another kind of store streams the object (create-if-absent)', async () => {
+        const other = new MemoryObjectStore('copy-source');
+        const big = pseudoRandomBytes(2 * 1024 * 1024 + 3, 21);
+        await other.putIfAbsent('src/x.sst', big);
+        const first = await copyObject(other, 'src/x.sst', store, 'c/x.sst');
+        assert.equal(first.result.created, true);
+        assert.ok(Buffer.from((await store.get('c/x.sst'))!.bytes).equals(Buffer.from(big)));
+        await other.putIfAbsent('src/y', bytesOf('different'));
+        const second = await copyObject(other, 'src/y', store, 'c/x.sst');
+        assert.equal(second.result.created, false);
+        assert.equal((await store.head('c/x.sst'))?.size, big.byteLength, 'an existing object is never overwritten');
+        await assert.rejects(copyObject(other, 'src/absent', store, 'c/z'), (e: unknown) => isEngineError(e, 'DATA_MISSING'));
+        assert.equal(await store.head('c/z'), undefined);
+      });
+
+      it('copyObjectFrom a store it cannot copy from server-side answers unsupported and writes nothing', async function () {
+        if (!store.copyObjectFrom) this.skip(); // optional in the contract; every backend here has it
+        const other = new MemoryObjectStore('foreign');
+        await other.putIfAbsent('k', bytesOf('v'));
+        const foreign: ObjectStore = { description: 'foreign', listPage: (o) => other.listPage(o), get: (k) => other.get(k), getRange: (k, s0, e0) => other.getRange(k, s0, e0), getStream: (k) => other.getStream(k), head: (k) => other.head(k), putIfAbsent: (k, b) => other.putIfAbsent(k, b), delete: (k) => other.delete(k) };
+        assert.equal(await store.copyObjectFrom(foreign, 'k', 'c/k'), 'unsupported');
+        assert.equal(await store.head('c/k'), undefined);
+      });
+
+      it('copyObjectFrom a peer store copies server-side, never overwrites, and names a missing source', async function () {
+        if (!peer || !store.copyObjectFrom) this.skip();
+        const big = pseudoRandomBytes(1024 * 1024 + 77, 31);
+        await peer!.putIfAbsent('p/a.sst', big);
+        await peer!.putIfAbsent('p/b', bytesOf('other bytes'));
+        const first = await copyObject(peer!, 'p/a.sst', store, 'c/a.sst');
+        assert.deepEqual([first.serverSide, first.result.created], [true, true]);
+        assert.ok(Buffer.from((await store.get('c/a.sst'))!.bytes).equals(Buffer.from(big)));
+        assert.deepEqual(await store.copyObjectFrom(peer!, 'p/b', 'c/a.sst'), { created: false });
+        assert.ok(Buffer.from((await store.get('c/a.sst'))!.bytes).equals(Buffer.from(big)), 'the existing object is unchanged');
+        await assert.rejects(store.copyObjectFrom(peer!, 'p/absent', 'c/none'), (e: unknown) => isEngineError(e, 'DATA_MISSING'));
+        assert.equal(await store.head('c/none'), undefined);
+        assert.deepEqual(keysOf((await listAll(store, { prefix: 'c/' })).objects), ['c/a.sst']);
       });
     });
 

@@ -13,7 +13,7 @@ async function tempRoot(): Promise<{ dir: string; cleanup: () => Promise<void> }
 
 runObjectStoreConformance('local directory', async () => {
   const { dir, cleanup } = await tempRoot();
-  return { store: new LocalObjectStore(path.join(dir, 'root')), cleanup };
+  return { store: new LocalObjectStore(path.join(dir, 'root')), peer: new LocalObjectStore(path.join(dir, 'peer')), cleanup };
 });
 
 describe('LocalObjectStore listing of a big directory', function () {

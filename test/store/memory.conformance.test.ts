@@ -6,11 +6,12 @@ import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
 import type { ObjectStore } from '../../src/engine/store/objectStore';
 import { runObjectStoreConformance } from './conformance';
 
-runObjectStoreConformance('memory', async () => ({ store: new MemoryObjectStore(), cleanup: async () => {} }));
+runObjectStoreConformance('memory', async () => ({ store: new MemoryObjectStore(), peer: new MemoryObjectStore('peer'), cleanup: async () => {} }));
 
 // The test wrappers must not change semantics when they inject nothing.
 runObjectStoreConformance('memory behind CountingObjectStore', async () => ({
   store: new CountingObjectStore(new MemoryObjectStore()),
+  peer: new MemoryObjectStore('peer'),
   cleanup: async () => {},
 }));
 runObjectStoreConformance('memory behind FaultInjectingStore (every fault kind at rate 0)', async () => ({
@@ -25,16 +26,32 @@ runObjectStoreConformance('memory behind FaultInjectingStore (every fault kind a
     staleGetRate: 0,
     seed: 9,
   }),
+  peer: new MemoryObjectStore('peer'),
   cleanup: async () => {},
 }));
 runObjectStoreConformance('memory behind FaultInjectingStore (latency, throttled, no faults)', async () => ({
   store: new FaultInjectingStore(new MemoryObjectStore(), { latencyMs: 1, jitterMs: 2, maxConcurrent: 3, seed: 7 }),
+  peer: new MemoryObjectStore('peer'),
   cleanup: async () => {},
 }));
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
 describe('CountingObjectStore', () => {
+  it('counts a range read, a streamed read and a server-side copy as one request each, by kind', async () => {
+    const store = new CountingObjectStore(new MemoryObjectStore());
+    const peer = new MemoryObjectStore('peer');
+    await peer.putIfAbsent('src', bytes('0123456789'));
+    await store.putIfAbsent('a', bytes('0123456789'));
+    store.reset();
+    assert.equal(Buffer.from((await store.getRange('a', 2, 5))!).toString(), '234');
+    await store.getStream('a');
+    await store.get('a');
+    assert.equal(((await store.copyObjectFrom(peer, 'src', 'b')) as { created: boolean }).created, true);
+    assert.deepEqual(store.counts, { list: 0, get: 3, head: 0, put: 1, delete: 0 });
+    assert.deepEqual(store.reads, { whole: 1, range: 1, stream: 1, copy: 1 });
+  });
+
   it('counts each request by operation, failed ones included, and reset zeroes the counts', async () => {
     const store = new CountingObjectStore(new MemoryObjectStore());
     await store.putIfAbsent('a', bytes('1'));
@@ -119,6 +136,8 @@ describe('FaultInjectingStore', () => {
       description: 'probe',
       listPage: (o) => inner.listPage(o),
       head: (k) => inner.head(k),
+      getRange: (k, s, e) => inner.getRange(k, s, e),
+      getStream: (k) => inner.getStream(k),
       putIfAbsent: (k, b) => inner.putIfAbsent(k, b),
       delete: (k) => inner.delete(k),
       get: async (k) => {

@@ -28,18 +28,24 @@ describe('S3ObjectStore (Ceph RGW)', function () {
   let n = 0;
   runObjectStoreConformance('s3', async () => {
     const prefix = `t${++n}-${randomBytes(4).toString('hex')}`;
-    const store = new S3ObjectStore({
-      bucket,
-      prefix,
-      endpoint: server.endpoint,
-      region: server.region,
-      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-    });
+    const open = (p: string) =>
+      new S3ObjectStore({
+        bucket,
+        prefix: p,
+        endpoint: server.endpoint,
+        region: server.region,
+        credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+      });
+    const store = open(prefix);
+    const peer = open(`${prefix}-peer`); // same endpoint and keys: CopyObject works between them
     return {
       store,
+      peer,
       cleanup: async () => {
         await store.close();
+        await peer.close();
         await emptyPrefix(bucket, `${prefix}/`);
+        await emptyPrefix(bucket, `${prefix}-peer/`);
       },
     };
   });

@@ -3,7 +3,7 @@
  * reaches the inner store (another writer commits first, GC runs...), or
  * replace the create itself (an ambiguous write, a lost answer).
  */
-import type { GetResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutIfAbsentResult } from '../../src/engine/store/objectStore';
+import type { GetResult, GetStreamResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutIfAbsentResult } from '../../src/engine/store/objectStore';
 
 export class HookedStore implements ObjectStore {
   /** Runs before every create-if-absent. */
@@ -23,6 +23,12 @@ export class HookedStore implements ObjectStore {
   }
   get(key: string): Promise<GetResult | undefined> {
     return this.inner.get(key);
+  }
+  getRange(key: string, start: number, end: number): Promise<Uint8Array | undefined> {
+    return this.inner.getRange(key, start, end);
+  }
+  getStream(key: string): Promise<GetStreamResult | undefined> {
+    return this.inner.getStream(key);
   }
   head(key: string): Promise<ObjectMeta | undefined> {
     return this.inner.head(key);

@@ -38,7 +38,7 @@
  */
 
 import { EngineError } from '../errors';
-import type { GetResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutIfAbsentResult } from './objectStore';
+import type { GetResult, GetStreamResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutBody, PutIfAbsentResult } from './objectStore';
 
 export interface FaultOptions {
   latencyMs?: number;
@@ -253,18 +253,39 @@ export class FaultInjectingStore implements ObjectStore {
     });
   }
 
+  /** A range read is a GET: latency, errors, throttling and hangs apply (stale GETs do not: they model manifest reads). */
+  getRange(key: string, start: number, end: number): Promise<Uint8Array | undefined> {
+    return this.request('get', key, () => this.inner.getRange(key, start, end));
+  }
+
+  /** The faults apply to opening the stream; its chunks come from the inner store as they are. */
+  getStream(key: string): Promise<GetStreamResult | undefined> {
+    return this.request('get', key, () => this.inner.getStream(key));
+  }
+
   head(key: string): Promise<ObjectMeta | undefined> {
     return this.request('head', key, () => this.inner.head(key));
   }
 
-  putIfAbsent(key: string, bytes: Uint8Array): Promise<PutIfAbsentResult> {
-    return this.request('put', key, () => this.inner.putIfAbsent(key, bytes), (result, d) => {
-      if (result.created && d.extra < (this.options.landedThenTimeoutRate ?? 0)) {
-        this.injected.landedThenTimeout++;
-        throw new EngineError('STORE_ERROR', `put ${key} failed: request timed out (injected fault)`, { retryable: true, key });
-      }
-      return result;
-    });
+  putIfAbsent(key: string, body: PutBody): Promise<PutIfAbsentResult> {
+    return this.request('put', key, () => this.inner.putIfAbsent(key, body), (result, d) => this.landedThenTimeout(key, result, d));
+  }
+
+  /** A server-side copy is a PUT: the same faults, including the copy that lands and then times out. */
+  async copyObjectFrom(source: ObjectStore, sourceKey: string, targetKey: string): Promise<PutIfAbsentResult | 'unsupported'> {
+    const inner = this.inner;
+    if (!inner.copyObjectFrom) return 'unsupported';
+    return this.request<PutIfAbsentResult | 'unsupported'>('put', targetKey, () => inner.copyObjectFrom!(source, sourceKey, targetKey), (result, d) =>
+      result === 'unsupported' ? result : this.landedThenTimeout(targetKey, result, d),
+    );
+  }
+
+  private landedThenTimeout(key: string, result: PutIfAbsentResult, d: Draw): PutIfAbsentResult {
+    if (result.created && d.extra < (this.options.landedThenTimeoutRate ?? 0)) {
+      this.injected.landedThenTimeout++;
+      throw new EngineError('STORE_ERROR', `put ${key} failed: request timed out (injected fault)`, { retryable: true, key });
+    }
+    return result;
   }
 
   delete(key: string): Promise<void> {

@@ -31,7 +31,8 @@ import type { Dir, Dirent, Stats } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { EngineError, storeError } from '../errors';
-import type { GetResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutIfAbsentResult } from './objectStore';
+import { STREAM_CHUNK_BYTES, checkBody, checkRange, clampRange, sizedChunks } from './body';
+import type { GetResult, GetStreamResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutBody, PutIfAbsentResult } from './objectStore';
 
 // ---------------------------------------------------------------------------
 // Keys, prefixes and listing semantics shared by every backend in this folder
@@ -291,6 +292,11 @@ function metaFromStats(key: string, st: Stats): ObjectMeta {
   };
 }
 
+/** Write all of `chunk` at the handle's current position (a write may be short). */
+async function writeAll(handle: fsp.FileHandle, chunk: Uint8Array): Promise<void> {
+  for (let at = 0; at < chunk.byteLength; ) at += (await handle.write(chunk, at, chunk.byteLength - at)).bytesWritten;
+}
+
 /** fsync a directory so entries created or removed in it are durable; a no-op where directories cannot be synced. */
 async function fsyncDir(dir: string): Promise<void> {
   let handle: fsp.FileHandle | undefined;
@@ -464,6 +470,79 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
+  /** An open handle on the regular file for `key`, with its stats; undefined when absent. The caller closes it. */
+  private async openObject(key: string, segments: string[]): Promise<{ handle: fsp.FileHandle; st: Stats } | undefined> {
+    const found = await this.locate(key, segments);
+    if (found === undefined) return undefined;
+    let handle: fsp.FileHandle;
+    try {
+      handle = await fsp.open(found.fsPath, 'r');
+    } catch (e) {
+      if (isAbsent(e) || errno(e) === 'EISDIR') return undefined;
+      throw e;
+    }
+    try {
+      const st = await handle.stat();
+      if (st.isFile()) return { handle, st };
+    } catch (e) {
+      await handle.close().catch(() => undefined);
+      throw e;
+    }
+    await handle.close().catch(() => undefined);
+    return undefined;
+  }
+
+  /** Positional reads of just [start, end): the rest of the file is never read. */
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array | undefined> {
+    const segments = this.checkKey(key);
+    checkRange(key, start, end);
+    try {
+      const opened = await this.openObject(key, segments);
+      if (opened === undefined) return undefined;
+      const { handle, st } = opened;
+      try {
+        const r = clampRange(st.size, start, end);
+        const out = new Uint8Array(r.end - r.start);
+        let at = 0;
+        while (at < out.byteLength) {
+          const { bytesRead } = await handle.read(out, at, out.byteLength - at, r.start + at);
+          if (bytesRead === 0) break; // the file shrank meanwhile (objects are immutable, so only if misused)
+          at += bytesRead;
+        }
+        return at === out.byteLength ? out : out.slice(0, at);
+      } finally {
+        await handle.close().catch(() => undefined);
+      }
+    } catch (e) {
+      throw ioError('get', key, e);
+    }
+  }
+
+  /** A read stream on the file opened now: a delete after this call does not cut the stream short. */
+  async getStream(key: string): Promise<GetStreamResult | undefined> {
+    const segments = this.checkKey(key);
+    let opened: { handle: fsp.FileHandle; st: Stats } | undefined;
+    try {
+      opened = await this.openObject(key, segments);
+    } catch (e) {
+      throw ioError('get', key, e);
+    }
+    if (opened === undefined) return undefined;
+    const { handle, st } = opened;
+    // autoClose: the handle closes at the end of the stream, on an error, or when the reader breaks out.
+    const stream = handle.createReadStream({ start: 0, highWaterMark: STREAM_CHUNK_BYTES, autoClose: true });
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      try {
+        for await (const chunk of stream) yield chunk as Buffer;
+      } catch (e) {
+        throw ioError('get', key, e);
+      } finally {
+        stream.destroy();
+      }
+    }
+    return { meta: metaFromStats(key, st), chunks: chunks() };
+  }
+
   async head(key: string): Promise<ObjectMeta | undefined> {
     const segments = this.checkKey(key);
     try {
@@ -524,8 +603,61 @@ export class LocalObjectStore implements ObjectStore {
     return current;
   }
 
-  async putIfAbsent(key: string, bytes: Uint8Array): Promise<PutIfAbsentResult> {
+  async putIfAbsent(key: string, body: PutBody): Promise<PutIfAbsentResult> {
     const segments = this.checkKey(key);
+    checkBody(key, body);
+    return this.createStaged(key, segments, async (stagingPath) => {
+      const handle = await fsp.open(stagingPath, 'wx', 0o644);
+      try {
+        // A streamed body is checked against its declared size before the link: a short or long one creates nothing.
+        if (body instanceof Uint8Array) await handle.writeFile(body);
+        else for await (const chunk of sizedChunks(key, body)) await writeAll(handle, chunk);
+        await handle.sync();
+      } finally {
+        await handle.close(); // a close error (NFS, FUSE) means the data may not be there: fail
+      }
+    });
+  }
+
+  /**
+   * Local → local: `copyFile` (a reflink or an in-kernel copy where the file
+   * system offers one) into a staging file, then the same hard-link create as
+   * putIfAbsent. Any other source: 'unsupported'.
+   */
+  async copyObjectFrom(source: ObjectStore, sourceKey: string, targetKey: string): Promise<PutIfAbsentResult | 'unsupported'> {
+    if (!(source instanceof LocalObjectStore)) return 'unsupported';
+    const sourceSegments = source.checkKey(sourceKey);
+    const segments = this.checkKey(targetKey);
+    let found: { fsPath: string; st: Stats } | undefined;
+    try {
+      found = await source.locate(sourceKey, sourceSegments);
+    } catch (e) {
+      throw ioError('copy', sourceKey, e);
+    }
+    if (found === undefined) {
+      throw new EngineError('DATA_MISSING', `copy ${source.description}/${sourceKey} failed: the object does not exist there`, { key: sourceKey });
+    }
+    const from = found.fsPath;
+    const size = found.st.size;
+    return this.createStaged(targetKey, segments, async (stagingPath) => {
+      await fsp.copyFile(from, stagingPath, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
+      const handle = await fsp.open(stagingPath, 'r+');
+      try {
+        const st = await handle.stat();
+        if (st.size !== size) throw new EngineError('STORE_ERROR', `copy ${sourceKey} to ${targetKey} failed: copied ${st.size} of ${size} bytes`, { key: targetKey, retryable: true });
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    });
+  }
+
+  /**
+   * Create-if-absent through a staging file: `fill` creates and fsyncs the
+   * staging file (exclusively), then it is hard-linked to the final name,
+   * which fails with EEXIST rather than replace an object.
+   */
+  private async createStaged(key: string, segments: string[], fill: (stagingPath: string) => Promise<void>): Promise<PutIfAbsentResult> {
     const name = segments[segments.length - 1];
     try {
       const realRoot = (await this.getRealRoot(true)) as string;
@@ -542,13 +674,7 @@ export class LocalObjectStore implements ObjectStore {
         const finalPath = path.join(dir, name);
         const stagingPath = path.join(dir, stagingNameFor(name));
         try {
-          const handle = await fsp.open(stagingPath, 'wx', 0o644);
-          try {
-            await handle.writeFile(bytes);
-            await handle.sync();
-          } finally {
-            await handle.close(); // a close error (NFS, FUSE) means the data may not be there: fail
-          }
+          await fill(stagingPath);
           try {
             await fsp.link(stagingPath, finalPath);
           } catch (e) {

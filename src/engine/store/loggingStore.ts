@@ -5,7 +5,8 @@
  */
 
 import type { EngineLog } from '../log';
-import type { GetResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutIfAbsentResult } from './objectStore';
+import { isBodySource } from './body';
+import type { GetResult, GetStreamResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutBody, PutIfAbsentResult } from './objectStore';
 
 export class LoggingObjectStore implements ObjectStore {
   constructor(
@@ -22,7 +23,7 @@ export class LoggingObjectStore implements ObjectStore {
     const started = performance.now();
     try {
       const r = await run();
-      const level = op.startsWith('PUT') || op === 'DELETE' ? 'info' : 'debug';
+      const level = op.startsWith('PUT') || op.startsWith('COPY') || op === 'DELETE' ? 'info' : 'debug';
       this.log(level, `${op} ${key} → ${outcome(r)} (${Math.round(performance.now() - started)} ms)`);
       return r;
     } catch (e) {
@@ -40,12 +41,30 @@ export class LoggingObjectStore implements ObjectStore {
     return this.timed('GET', key, () => this.inner.get(key), (r) => (r ? `${r.bytes.length} bytes` : 'absent'));
   }
 
+  getRange(key: string, start: number, end: number): Promise<Uint8Array | undefined> {
+    return this.timed(`GET [${start}, ${end})`, key, () => this.inner.getRange(key, start, end), (r) => (r ? `${r.length} bytes` : 'absent'));
+  }
+
+  /** Logs when the stream opens (its size), not when it has been read. */
+  getStream(key: string): Promise<GetStreamResult | undefined> {
+    return this.timed('GET (stream)', key, () => this.inner.getStream(key), (r) => (r ? `${r.meta.size} bytes` : 'absent'));
+  }
+
   head(key: string): Promise<ObjectMeta | undefined> {
     return this.timed('HEAD', key, () => this.inner.head(key), (r) => (r ? `${r.size} bytes` : 'absent'));
   }
 
-  putIfAbsent(key: string, bytes: Uint8Array): Promise<PutIfAbsentResult> {
-    return this.timed(`PUT-IF-ABSENT (${bytes.length} bytes)`, key, () => this.inner.putIfAbsent(key, bytes), (r) => (r.created ? 'created' : 'already exists'));
+  putIfAbsent(key: string, body: PutBody): Promise<PutIfAbsentResult> {
+    const size = isBodySource(body) ? `${body.size} bytes, streamed` : `${body.length} bytes`;
+    return this.timed(`PUT-IF-ABSENT (${size})`, key, () => this.inner.putIfAbsent(key, body), (r) => (r.created ? 'created' : 'already exists'));
+  }
+
+  async copyObjectFrom(source: ObjectStore, sourceKey: string, targetKey: string): Promise<PutIfAbsentResult | 'unsupported'> {
+    if (!this.inner.copyObjectFrom) return 'unsupported';
+    const copy = this.inner.copyObjectFrom.bind(this.inner);
+    return this.timed(`COPY-IF-ABSENT from ${source.description}/${sourceKey} to`, targetKey, () => copy(source, sourceKey, targetKey), (r) =>
+      r === 'unsupported' ? 'not server-side' : r.created ? 'created' : 'already exists',
+    );
   }
 
   delete(key: string): Promise<void> {

@@ -10,7 +10,8 @@
  */
 
 import { EngineError } from '../errors';
-import type { GetResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutIfAbsentResult } from './objectStore';
+import { STREAM_CHUNK_BYTES, checkBody, checkRange, clampRange, collectBody } from './body';
+import type { GetResult, GetStreamResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutBody, PutIfAbsentResult } from './objectStore';
 import { PageCollector, compareUtf8, keyPassesBounds, planList, validateKey } from './localStore';
 
 interface StoredObject {
@@ -103,6 +104,28 @@ export class MemoryObjectStore implements ObjectStore {
     return { bytes: o.bytes.slice(), meta: this.meta(key, o) };
   }
 
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array | undefined> {
+    validateKey(key);
+    checkRange(key, start, end);
+    await Promise.resolve();
+    const o = this.objects.get(key);
+    if (o === undefined) return undefined;
+    const r = clampRange(o.bytes.byteLength, start, end);
+    return o.bytes.slice(r.start, r.end);
+  }
+
+  async getStream(key: string): Promise<GetStreamResult | undefined> {
+    validateKey(key);
+    await Promise.resolve();
+    const o = this.objects.get(key);
+    if (o === undefined) return undefined;
+    const bytes = o.bytes; // stored arrays are never mutated, so the stream may read it lazily
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      for (let at = 0; at < bytes.byteLength; at += STREAM_CHUNK_BYTES) yield bytes.slice(at, at + STREAM_CHUNK_BYTES);
+    }
+    return { meta: this.meta(key, o), chunks: chunks() };
+  }
+
   async head(key: string): Promise<ObjectMeta | undefined> {
     validateKey(key);
     await Promise.resolve();
@@ -110,12 +133,28 @@ export class MemoryObjectStore implements ObjectStore {
     return o === undefined ? undefined : this.meta(key, o);
   }
 
-  async putIfAbsent(key: string, bytes: Uint8Array): Promise<PutIfAbsentResult> {
+  async putIfAbsent(key: string, body: PutBody): Promise<PutIfAbsentResult> {
     validateKey(key);
-    if (!(bytes instanceof Uint8Array)) {
-      throw new EngineError('INVALID_ARGUMENT', `put ${key}: bytes must be a Uint8Array`, { key });
+    if (!(body instanceof Uint8Array)) {
+      checkBody(key, body);
+      return this.insert(key, await collectBody(key, body)); // collected into a fresh array: no copy needed
     }
-    const copy = new Uint8Array(bytes); // copied before yielding, as a real upload reads the bytes it was given
+    return this.insert(key, new Uint8Array(body)); // copied before yielding, as a real upload reads the bytes it was given
+  }
+
+  /** Another MemoryObjectStore's object is copied without a stream ("server-side"); any other source: 'unsupported'. */
+  async copyObjectFrom(source: ObjectStore, sourceKey: string, targetKey: string): Promise<PutIfAbsentResult | 'unsupported'> {
+    validateKey(sourceKey);
+    validateKey(targetKey);
+    if (!(source instanceof MemoryObjectStore)) return 'unsupported';
+    const o = source.objects.get(sourceKey);
+    if (o === undefined) {
+      throw new EngineError('DATA_MISSING', `copy ${source.description}/${sourceKey} failed: the object does not exist there`, { key: sourceKey });
+    }
+    return this.insert(targetKey, o.bytes.slice());
+  }
+
+  private async insert(key: string, copy: Uint8Array): Promise<PutIfAbsentResult> {
     await Promise.resolve();
     // From here to the insert nothing awaits: the check and the insert are one atomic step.
     if (this.objects.has(key)) return { created: false };

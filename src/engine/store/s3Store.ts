@@ -15,6 +15,7 @@
  */
 
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -24,9 +25,11 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { EngineError } from '../errors';
-import type { GetResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutIfAbsentResult } from './objectStore';
+import { checkBody, checkRange, clampRange, sizedChunks } from './body';
+import type { GetResult, GetStreamResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutBody, PutIfAbsentResult } from './objectStore';
 
 export interface S3StaticCredentials {
   accessKeyId: string;
@@ -145,6 +148,7 @@ function regionHint(err: unknown): string | undefined {
 
 const ACTION_OF: Record<string, string> = {
   GetObject: 's3:GetObject',
+  CopyObject: 's3:GetObject on the source and s3:PutObject on the target',
   HeadObject: 's3:GetObject',
   ListObjectsV2: 's3:ListBucket',
   PutObject: 's3:PutObject',
@@ -188,7 +192,7 @@ export function mapS3Error(err: unknown, ctx: S3RequestContext): EngineError {
           : code === 'ETIMEDOUT'
             ? 'timed out'
             : code;
-    const ambiguous = ctx.operation === 'PutObject' && code !== 'ECONNREFUSED' && code !== 'ENOTFOUND' && code !== 'EAI_AGAIN';
+    const ambiguous = (ctx.operation === 'PutObject' || ctx.operation === 'CopyObject') && code !== 'ECONNREFUSED' && code !== 'ENOTFOUND' && code !== 'EAI_AGAIN';
     return new EngineError(
       'STORE_ERROR',
       `Cannot reach ${server} for ${ctx.operation} ${where}: ${what}. ` +
@@ -254,13 +258,24 @@ export function mapS3Error(err: unknown, ctx: S3RequestContext): EngineError {
     );
   }
   const retryable = status === undefined || status >= 500 || status === 429 || name === 'SlowDown' || name === 'RequestTimeout';
-  const ambiguous = ctx.operation === 'PutObject' && (status === undefined || status >= 500);
+  const ambiguous = (ctx.operation === 'PutObject' || ctx.operation === 'CopyObject') && (status === undefined || status >= 500);
   return new EngineError(
     'STORE_ERROR',
     `${ctx.operation} ${where} failed${status ? ` with HTTP ${status}` : ''}: ${name}${e.message && e.message !== name ? ` (${e.message})` : ''}` +
       (ambiguous ? '. The write may or may not have landed; retrying is safe.' : ''),
     { ...opts, retryable },
   );
+}
+
+const QUIET_SDK_LOGGER = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/** The largest object one CopyObject request can copy. */
+const MAX_COPY_BYTES = 5 * 1024 ** 3;
+
+/** 412 / 409 / 304: the conditional write found an object there. */
+function isConflict(err: unknown): boolean {
+  const status = httpStatusOf(err);
+  return CONFLICT_NAMES.has(shape(err).name ?? '') || (status !== undefined && CONFLICT_STATUSES.has(status));
 }
 
 function normalizePrefix(prefix: string | undefined): string {
@@ -294,6 +309,9 @@ export class S3ObjectStore implements ObjectStore {
   private readonly putClient: S3Client;
   private readonly verifyMode: 'auto' | 'always' | 'never';
   private conditionalWritesChecked?: Promise<void>;
+  private conditionalCopiesChecked?: Promise<boolean>;
+  /** Stores with equal identities reach the same server as the same principal, so one can CopyObject from the other. */
+  private readonly copyIdentity: string;
 
   constructor(options: S3StoreOptions) {
     if (!options.bucket || /[/\s]/.test(options.bucket)) {
@@ -312,6 +330,10 @@ export class S3ObjectStore implements ObjectStore {
     // version that supports Node 20 (VS Code's extension host), so that warning is noise.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+    const who = options.credentials
+      ? `keys:${createHash('sha256').update(`${options.credentials.accessKeyId}\0${options.credentials.secretAccessKey}\0${options.credentials.sessionToken ?? ''}`).digest('hex')}`
+      : `chain:${options.profile ?? ''}`;
+    this.copyIdentity = JSON.stringify([options.endpoint ?? 'aws', this.region ?? '', who]);
     const credentials = options.credentials
       ? { ...options.credentials }
       : fromNodeProviderChain({ ...(options.profile ? { profile: options.profile } : {}), ...(this.region ? { clientConfig: { region: this.region } } : {}) });
@@ -329,7 +351,8 @@ export class S3ObjectStore implements ObjectStore {
       ...(options.endpoint ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
     };
     this.client = new S3Client(config);
-    this.putClient = new S3Client({ ...config, maxAttempts: 1 });
+    // Its own logger: the SDK otherwise prints to the console on every failed streaming PUT (a 412 included).
+    this.putClient = new S3Client({ ...config, maxAttempts: 1, logger: QUIET_SDK_LOGGER });
   }
 
   private fullKey(key: string): string {
@@ -462,6 +485,63 @@ export class S3ObjectStore implements ObjectStore {
     };
   }
 
+  /**
+   * One GetObject with `Range: bytes=start-(end-1)`. An empty range is a HEAD
+   * (HTTP cannot ask for zero bytes); 416 (start past the end, or a zero-byte
+   * object) means "present, no bytes in range". A server that ignores Range
+   * (200 instead of 206) is answered correctly by slicing.
+   */
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array | undefined> {
+    const full = this.fullKey(key);
+    checkRange(key, start, end);
+    if (start === end) return (await this.head(key)) === undefined ? undefined : new Uint8Array(0);
+    const out = await this.request(
+      'GetObject',
+      full,
+      () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: full, Range: `bytes=${start}-${end - 1}` })),
+      (err) => (this.isNotFound(err) ? null : httpStatusOf(err) === 416 || shape(err).name === 'InvalidRange' ? 'empty' : undefined),
+    );
+    if (out === null) return undefined;
+    if (out === 'empty') return new Uint8Array(0);
+    let bytes: Uint8Array;
+    try {
+      bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+    } catch (err) {
+      throw mapS3Error(err, this.ctx('GetObject', full));
+    }
+    if (out.$metadata.httpStatusCode === 206 || out.ContentRange) return bytes;
+    const r = clampRange(bytes.byteLength, start, end); // the whole object came back
+    return bytes.slice(r.start, r.end);
+  }
+
+  /** One GetObject whose body is read as it arrives (the SDK's socket stream). */
+  async getStream(key: string): Promise<GetStreamResult | undefined> {
+    const full = this.fullKey(key);
+    const out = await this.request(
+      'GetObject',
+      full,
+      () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: full })),
+      (err) => (this.isNotFound(err) ? null : undefined),
+    );
+    if (out === null) return undefined;
+    const body = out.Body as (Readable & AsyncIterable<Uint8Array>) | undefined;
+    const ctx = this.ctx('GetObject', full);
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      if (!body) return;
+      try {
+        for await (const chunk of body) yield chunk;
+      } catch (err) {
+        throw mapS3Error(err, ctx);
+      } finally {
+        body.destroy?.(); // releases the socket when the reader stops early
+      }
+    }
+    return {
+      meta: { key, size: out.ContentLength ?? 0, lastModified: out.LastModified ?? new Date(0), ...(out.ETag ? { etag: out.ETag } : {}) },
+      chunks: chunks(),
+    };
+  }
+
   async head(key: string): Promise<ObjectMeta | undefined> {
     const full = this.fullKey(key);
     const out = await this.request(
@@ -474,25 +554,132 @@ export class S3ObjectStore implements ObjectStore {
     return { key, size: out.ContentLength ?? 0, lastModified: out.LastModified ?? new Date(0), ...(out.ETag ? { etag: out.ETag } : {}) };
   }
 
-  async putIfAbsent(key: string, bytes: Uint8Array): Promise<PutIfAbsentResult> {
+  async putIfAbsent(key: string, body: PutBody): Promise<PutIfAbsentResult> {
     const full = this.fullKey(key);
+    checkBody(key, body);
     await this.ensureConditionalWrites();
-    return this.conditionalPut(full, bytes);
+    if (body instanceof Uint8Array) return this.conditionalPut(full, body, body.length);
+    if (body.size === 0) return this.conditionalPut(full, new Uint8Array(0), 0, () => sizedChunks(key, body).next());
+    // A body that fails or does not match its size aborts the upload before its last byte: nothing is created.
+    // (The SDK pipes the stream into the request, and a pipe does not pass errors on: abort the request ourselves.)
+    let failure: unknown;
+    const abort = new AbortController();
+    const stream = Readable.from(
+      (async function* () {
+        try {
+          yield* sizedChunks(key, body);
+        } catch (e) {
+          failure = e;
+          abort.abort();
+          throw e;
+        }
+      })(),
+      { objectMode: false },
+    );
+    stream.on('error', () => undefined); // reported through `failure`
+    try {
+      return await this.conditionalPut(full, stream, body.size, undefined, abort.signal);
+    } catch (e) {
+      throw failure ?? e;
+    } finally {
+      stream.destroy();
+    }
   }
 
   /** One `PutObject` with `If-None-Match: *`, never retried here (see the module comment). */
-  private async conditionalPut(full: string, bytes: Uint8Array): Promise<PutIfAbsentResult> {
+  private async conditionalPut(
+    full: string,
+    body: Uint8Array | Readable,
+    length: number,
+    check?: () => Promise<unknown>,
+    abortSignal?: AbortSignal,
+  ): Promise<PutIfAbsentResult> {
+    await check?.();
     const out = await this.request(
       'PutObject',
       full,
-      () => this.putClient.send(new PutObjectCommand({ Bucket: this.bucket, Key: full, Body: bytes, IfNoneMatch: '*', ContentLength: bytes.length })),
-      (err) => {
-        const status = httpStatusOf(err);
-        const name = shape(err).name ?? '';
-        return CONFLICT_NAMES.has(name) || (status !== undefined && CONFLICT_STATUSES.has(status)) ? null : undefined;
-      },
+      () => this.putClient.send(new PutObjectCommand({ Bucket: this.bucket, Key: full, Body: body, IfNoneMatch: '*', ContentLength: length }), { abortSignal }),
+      (err) => (isConflict(err) ? null : undefined),
     );
     return out === null ? { created: false } : { created: true };
+  }
+
+  /**
+   * Server-side CopyObject from another S3ObjectStore on the same endpoint,
+   * region and credentials ('unsupported' otherwise, or for objects over
+   * 5 GiB, which CopyObject cannot do in one request).
+   *
+   * Atomic create-if-absent when the server honours `If-None-Match: *` on
+   * CopyObject (probed once per store, like conditional PUTs). Ceph RGW does
+   * not: it overwrites. There the copy is HEAD (absent?) → CopyObject → HEAD
+   * (size and ETag equal the source's), which is correct for the immutable,
+   * uniquely named objects SlateDB writes but NOT atomic: a different object
+   * created under the same key between the HEAD and the copy would be
+   * replaced. `copyIsAtomic()` says which case applies.
+   */
+  async copyObjectFrom(source: ObjectStore, sourceKey: string, targetKey: string): Promise<PutIfAbsentResult | 'unsupported'> {
+    if (!(source instanceof S3ObjectStore) || source.copyIdentity !== this.copyIdentity) return 'unsupported';
+    const sourceFull = source.fullKey(sourceKey);
+    const full = this.fullKey(targetKey);
+    const from = await source.head(sourceKey);
+    if (from === undefined) {
+      throw new EngineError('DATA_MISSING', `copy ${source.description}/${sourceKey} failed: the object does not exist there`, { key: sourceKey });
+    }
+    if (from.size > MAX_COPY_BYTES) return 'unsupported';
+    await this.ensureConditionalWrites();
+    const atomic = await this.copyIsAtomic();
+    if (!atomic && (await this.head(targetKey)) !== undefined) return { created: false };
+    const result = await this.conditionalCopy(source.bucket, sourceFull, full);
+    if (!result.created || atomic) return result;
+    const landed = await this.head(targetKey);
+    if (landed === undefined || landed.size !== from.size || (from.etag && landed.etag && landed.etag !== from.etag)) {
+      throw new EngineError(
+        'STORE_ERROR',
+        `copy ${source.description}/${sourceKey} to ${this.description}/${targetKey}: the copy does not match its source (size ${landed?.size ?? 'absent'} of ${from.size})`,
+        { key: targetKey, retryable: true },
+      );
+    }
+    return { created: true, meta: landed };
+  }
+
+  /** One CopyObject with `If-None-Match: *` (honoured or not, see copyObjectFrom), never retried here. */
+  private async conditionalCopy(sourceBucket: string, sourceFull: string, full: string): Promise<PutIfAbsentResult> {
+    const copySource = `${sourceBucket}/${encodeURIComponent(sourceFull).replace(/%2F/g, '/')}`;
+    const out = await this.request(
+      'CopyObject',
+      full,
+      () => this.putClient.send(new CopyObjectCommand({ Bucket: this.bucket, Key: full, CopySource: copySource, IfNoneMatch: '*' })),
+      (err) => (isConflict(err) ? null : this.isNotFound(err) ? 'missing' : undefined),
+    );
+    if (out === 'missing') throw new EngineError('DATA_MISSING', `copy s3://${sourceBucket}/${sourceFull} failed: the object does not exist there`, { key: sourceFull });
+    return out === null ? { created: false } : { created: true };
+  }
+
+  /**
+   * Does the server refuse a CopyObject onto an existing key when sent
+   * `If-None-Match: *`? Probed once per store with two objects under the
+   * probe folder (removed afterwards); a failed probe is asked again next time.
+   */
+  copyIsAtomic(): Promise<boolean> {
+    this.conditionalCopiesChecked ??= this.probeConditionalCopies();
+    this.conditionalCopiesChecked.catch(() => (this.conditionalCopiesChecked = undefined));
+    return this.conditionalCopiesChecked;
+  }
+
+  private async probeConditionalCopies(): Promise<boolean> {
+    const base = this.keyPrefix + PROBE_FOLDER + randomBytes(12).toString('hex');
+    const body = new TextEncoder().encode(`slatedb-checkpoint-explorer conditional-copy probe ${new Date().toISOString()}\n`);
+    try {
+      await this.conditionalPut(`${base}.a`, body, body.length);
+      await this.conditionalPut(`${base}.b`, body, body.length);
+      return !(await this.conditionalCopy(this.bucket, `${base}.a`, `${base}.b`)).created;
+    } finally {
+      for (const k of [`${base}.a`, `${base}.b`]) {
+        await this.request('DeleteObject', k, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: k }))).catch((err) =>
+          this.log?.(`[s3] could not delete probe object s3://${this.bucket}/${k}: ${(err as Error).message}`),
+        );
+      }
+    }
   }
 
   async delete(key: string): Promise<void> {
@@ -514,9 +701,9 @@ export class S3ObjectStore implements ObjectStore {
     const full = this.keyPrefix + PROBE_FOLDER + randomBytes(12).toString('hex');
     const body = new TextEncoder().encode(`slatedb-checkpoint-explorer conditional-write probe ${new Date().toISOString()}\n`);
     try {
-      const first = await this.conditionalPut(full, body);
+      const first = await this.conditionalPut(full, body, body.length);
       if (!first.created) return false; // a fresh random key cannot exist
-      const second = await this.conditionalPut(full, body);
+      const second = await this.conditionalPut(full, body, body.length);
       return !second.created;
     } catch (err) {
       if (err instanceof EngineError && err.code === 'STORE_UNSUPPORTED') return false;
