@@ -21,6 +21,7 @@ import {
   readManifestCommand,
   refreshCheckpointCommand,
 } from './commands';
+import { applyPolicyCommand, healthCommand, StorelessRun, withPathGlob } from './policyCommands';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
@@ -31,11 +32,12 @@ export const GLOBAL_OPTIONS: OptionSpec = {
   region: { type: 'string' },
   profile: { type: 'string' },
   'env-file': { type: 'string' },
+  'path-glob': { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 };
 
-export interface CommandSpec {
+interface CommandSpecBase {
   summary: string;
   options: OptionSpec;
   /** Options that must be given. */
@@ -43,9 +45,12 @@ export interface CommandSpec {
   /** False for commands that work on the whole store (list-dbs). */
   needsPath: boolean;
   usage: string;
-  /** Runs the command on parsed options: one JSON document out. */
-  run: CommandRun;
+  /** Also runs on every database `--path-glob G` matches (instead of --path). */
+  pathGlob?: boolean;
 }
+
+/** Runs the command on parsed options: one JSON document out. A `storeless` command opens the stores its input names. */
+export type CommandSpec = CommandSpecBase & ({ storeless?: false; run: CommandRun } | { storeless: true; run: StorelessRun });
 
 export const COMMANDS: Record<string, CommandSpec> = {
   'list-checkpoints': {
@@ -57,26 +62,27 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   'create-checkpoint': {
     summary: 'Create a checkpoint (pins the new manifest, or the one --source pins)',
-    options: { lifetime: { type: 'string' }, source: { type: 'string' }, name: { type: 'string' } },
+    options: { lifetime: { type: 'string' }, source: { type: 'string' }, name: { type: 'string' }, 'path-glob': { type: 'string' }, 'all-or-nothing': { type: 'boolean' } },
     needsPath: true,
-    usage: 'create-checkpoint [--lifetime DUR] [--source UUID] [--name NAME]',
-    run: createCheckpointCommand,
+    pathGlob: true,
+    usage: 'create-checkpoint [--lifetime DUR] [--source UUID] [--name NAME] [--path-glob G [--all-or-nothing]]',
+    run: withPathGlob('create', createCheckpointCommand),
   },
   'refresh-checkpoint': {
     summary: 'Set a checkpoint to expire DUR from now (no --lifetime: never expires)',
-    options: { id: { type: 'string' }, lifetime: { type: 'string' } },
-    required: ['id'],
+    options: { id: { type: 'string' }, lifetime: { type: 'string' }, name: { type: 'string' }, 'path-glob': { type: 'string' } },
     needsPath: true,
-    usage: 'refresh-checkpoint --id UUID [--lifetime DUR]',
-    run: refreshCheckpointCommand,
+    pathGlob: true,
+    usage: 'refresh-checkpoint (--id UUID | --name N --path-glob G) [--lifetime DUR]',
+    run: withPathGlob('refresh', refreshCheckpointCommand),
   },
   'delete-checkpoint': {
     summary: 'Delete a checkpoint (succeeds without writing when it does not exist)',
-    options: { id: { type: 'string' } },
-    required: ['id'],
+    options: { id: { type: 'string' }, name: { type: 'string' }, 'path-glob': { type: 'string' } },
     needsPath: true,
-    usage: 'delete-checkpoint --id UUID',
-    run: deleteCheckpointCommand,
+    pathGlob: true,
+    usage: 'delete-checkpoint (--id UUID | --name N --path-glob G)',
+    run: withPathGlob('delete', deleteCheckpointCommand),
   },
   'read-manifest': {
     summary: 'Print every field of a manifest (default: the latest)',
@@ -106,6 +112,30 @@ export const COMMANDS: Record<string, CommandSpec> = {
     needsPath: false,
     usage: 'list-dbs [--prefix P]',
     run: listDbsCommand,
+  },
+  'apply-policy': {
+    summary: 'Create, expire and back up checkpoints as a policy file says (stores and paths come from the file)',
+    options: { policy: { type: 'string' }, 'dry-run': { type: 'boolean' }, now: { type: 'string' }, 'env-file': { type: 'string' } },
+    required: ['policy'],
+    needsPath: false,
+    usage: 'apply-policy --policy FILE [--dry-run] [--now RFC3339] [--env-file F]',
+    storeless: true,
+    run: applyPolicyCommand,
+  },
+  health: {
+    summary: 'Health report: old never-expiring and big unnamed pins, expired checkpoints, manifest growth, orphan SSTs',
+    options: {
+      now: { type: 'string' },
+      'no-expiry-age': { type: 'string' },
+      'pin-percent': { type: 'string' },
+      'orphan-age': { type: 'string' },
+      'manifest-warn': { type: 'string' },
+      'path-glob': { type: 'string' },
+    },
+    needsPath: true,
+    pathGlob: true,
+    usage: 'health [--no-expiry-age DUR] [--pin-percent P] [--orphan-age DUR] [--manifest-warn N] [--now T]',
+    run: healthCommand,
   },
 };
 
@@ -165,6 +195,8 @@ export function helpText(): string {
     '  --region R           AWS region',
     '  --profile NAME       AWS profile for credentials (default chain: env, shared files, SSO, IMDS)',
     '  --env-file F         read the environment variables above from a .env file first',
+    '  --path-glob G        instead of --path: every database G matches ("*" one segment, "**" any);',
+    '                       create-checkpoint, and refresh / delete-checkpoint --name N',
     '  -v, --verbose        log each object-store request to stderr',
     '',
     'commands:',

@@ -14,6 +14,7 @@ import { checkpointsOf } from '../engine/manifest/model';
 import { ManifestStore } from '../engine/manifest/manifestStore';
 import { pinnedSsts } from '../engine/pinned';
 import type { ObjectStore } from '../engine/store/objectStore';
+import type { CommandOutcome } from './outcome';
 
 export type Options = Record<string, string | boolean | undefined>;
 
@@ -46,9 +47,11 @@ function lifetimeOption(options: Options): number | undefined {
 export interface CommandContext extends OperationContext {
   store: ObjectStore;
   dbPath?: string;
+  /** `--path-glob` given before the command (policyCommands.ts). */
+  pathGlob?: string;
 }
 
-export type CommandRun = (options: Options, ctx: CommandContext) => Promise<Json>;
+export type CommandRun = (options: Options, ctx: CommandContext) => Promise<Json | CommandOutcome>;
 
 function manifests(ctx: CommandContext): ManifestStore {
   return new ManifestStore(ctx.store, ctx.dbPath ?? '');

@@ -10,6 +10,8 @@ import type { LogLevel } from '../engine/log';
 import { LoggingObjectStore } from '../engine/store/loggingStore';
 import { openStore } from '../engine/store/openStore';
 import { COMMANDS, helpText, parseCommandLine } from './args';
+import type { Json } from '../engine/json';
+import { CommandOutcome } from './outcome';
 import { chooseStore, loadEnvFile } from './storeFromEnv';
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -24,7 +26,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     const spec = COMMANDS[command];
     const dbPath = typeof global.path === 'string' ? global.path : undefined;
-    if (spec.needsPath && (dbPath === undefined || dbPath.trim() === '')) {
+    const pathGlob = typeof global['path-glob'] === 'string' ? global['path-glob'] : undefined;
+    if (pathGlob !== undefined && !spec.pathGlob) throw new EngineError('INVALID_ARGUMENT', `${command} does not take --path-glob`);
+    const globbed = spec.pathGlob === true && (pathGlob !== undefined || typeof options['path-glob'] === 'string');
+    if (spec.needsPath && !globbed && (dbPath === undefined || dbPath.trim() === '')) {
       throw new EngineError('INVALID_ARGUMENT', `${command} needs --path (the database root inside the store), given before the command`);
     }
     if (typeof global['env-file'] === 'string') loadEnvFile(global['env-file'], env);
@@ -32,20 +37,33 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const log = (level: LogLevel, message: string) => {
       if (verbose || level === 'warn' || level === 'error') process.stderr.write(`[${level}] ${message}\n`);
     };
+    if (spec.storeless && (global.store !== undefined || dbPath !== undefined || global['endpoint-url'] !== undefined)) {
+      throw new EngineError('INVALID_ARGUMENT', `${command} takes its stores and paths from its input: drop --store / --path / --endpoint-url`);
+    }
+    if (spec.storeless) return emit(await spec.run(options, { log, env }), write);
     const choice = chooseStore(global, env);
     const store = new LoggingObjectStore(await openStore(choice.url, { ...choice.options, logger: verbose ? (l) => log('trace', l) : undefined }), log);
     try {
-      write(await spec.run(options, { store, dbPath, log }));
+      return emit(await spec.run(options, { store, dbPath, pathGlob, log }), write);
     } finally {
       await store.close();
     }
-    return 0;
   } catch (e) {
     const err = reportedError(e);
     process.stderr.write(`error: ${err.message}\n`);
     write({ error: { code: err.code, message: err.message, ...(err.key ? { key: err.key } : {}) } });
     return exitCodeOf(err);
   }
+}
+
+/** Prints a command's document; a CommandOutcome also sets the exit code (1: some databases failed). */
+function emit(result: Json | CommandOutcome, write: (doc: unknown) => void): number {
+  if (result instanceof CommandOutcome) {
+    write(result.document);
+    return result.exitCode;
+  }
+  write(result);
+  return 0;
 }
 
 /** What a failure is reported as: every failure we foresee is an EngineError; anything else is a bug of ours (INTERNAL). */

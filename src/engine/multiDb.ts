@@ -7,11 +7,16 @@
  * Databases run in parallel (bounded); one failing never stops the others.
  */
 
+import { createCheckpoint, deleteCheckpoint, validateCheckpointName } from './checkpoints';
 import { mapLimit } from './concurrency';
 import { discoverDatabases, FoundDatabase } from './discovery';
 import { EngineError, isEngineError, messageOf } from './errors';
+import type { EngineLog } from './log';
 import { compileGlob, CompiledGlob, segmentMatcher } from './glob';
+import { ManifestStore } from './manifest/manifestStore';
+import type { CheckpointInfo } from './manifest/model';
 import { manifestIdOfKey } from './paths';
+import { applyCheckpointBatch } from './policy/batch';
 import type { ObjectStore } from './store/objectStore';
 
 export const DEFAULT_DB_CONCURRENCY = 8;
@@ -102,4 +107,89 @@ export async function acrossDatabases<R>(
       return { path: db.path, error: asEngineError(e) };
     }
   });
+}
+
+// ─────────────────────────────────────── one named checkpoint, many databases ──
+
+export interface AcrossOptions {
+  concurrency?: number;
+  now?: () => Date;
+  log?: EngineLog;
+}
+
+function manifestsOf(store: ObjectStore, db: FoundDatabase): ManifestStore {
+  const ms = new ManifestStore(store, db.path);
+  ms.noteId(db.latestManifestId); // the listing discovery made: the commit's read starts after it
+  return ms;
+}
+
+export interface CreatedAcross {
+  id: string;
+  manifestId: number;
+  /** With allOrNothing after another database failed: whether this one was deleted again. */
+  rolledBack?: boolean;
+  rollbackError?: EngineError;
+}
+
+/**
+ * Creates one checkpoint in every matching database. With `allOrNothing`,
+ * when any database failed, the checkpoints created are deleted again (each
+ * reported as rolled back, or with the error that kept it).
+ */
+export async function createAcross(
+  store: ObjectStore,
+  glob: string,
+  checkpoint: { lifetimeMs?: number; name?: string; allOrNothing?: boolean },
+  options: AcrossOptions = {},
+): Promise<PerDatabase<CreatedAcross>[]> {
+  const ctx = { now: options.now, log: options.log };
+  const results = await acrossDatabases(
+    store,
+    glob,
+    async (db) => {
+      const created = await createCheckpoint(manifestsOf(store, db), { lifetimeMs: checkpoint.lifetimeMs, name: checkpoint.name }, ctx);
+      return { id: created.id, manifestId: created.manifestId } as CreatedAcross;
+    },
+    options,
+  );
+  if (checkpoint.allOrNothing && results.some((r) => r.error)) {
+    await rollBack(store, results, options);
+  }
+  return results;
+}
+
+/** Deletes the checkpoints `createAcross` made (the extension's "roll back" after a partial failure). */
+export async function rollBack(store: ObjectStore, results: PerDatabase<CreatedAcross>[], options: AcrossOptions = {}): Promise<void> {
+  await mapLimit(results, options.concurrency ?? DEFAULT_DB_CONCURRENCY, async (r) => {
+    if (!r.result) return;
+    try {
+      await deleteCheckpoint(new ManifestStore(store, r.path), { id: r.result.id }, { now: options.now, log: options.log });
+      r.result.rolledBack = true;
+    } catch (e) {
+      r.result.rolledBack = false;
+      r.result.rollbackError = asEngineError(e);
+    }
+  });
+}
+
+/** Sets every checkpoint named `name` to expire `lifetimeMs` from now (none: never), in every matching database. */
+export async function refreshNamedAcross(store: ObjectStore, glob: string, name: string, lifetimeMs: number | undefined, options: AcrossOptions = {}): Promise<PerDatabase<CheckpointInfo[]>[]> {
+  validateCheckpointName(name);
+  return acrossDatabases(
+    store,
+    glob,
+    async (db) => (await applyCheckpointBatch(manifestsOf(store, db), { refreshNamed: { name, lifetimeMs } }, { now: options.now, log: options.log })).refreshed,
+    options,
+  );
+}
+
+/** Deletes every checkpoint named `name` in every matching database (none there: nothing written). */
+export async function deleteNamedAcross(store: ObjectStore, glob: string, name: string, options: AcrossOptions = {}): Promise<PerDatabase<{ deleted: string[] }>[]> {
+  validateCheckpointName(name);
+  return acrossDatabases(
+    store,
+    glob,
+    async (db) => ({ deleted: (await applyCheckpointBatch(manifestsOf(store, db), { deleteNamed: name }, { now: options.now, log: options.log })).deleted }),
+    options,
+  );
 }

@@ -6,7 +6,7 @@
  * on a bad file.
  */
 
-import { getNodeValue, Node as JsonNode, ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { getNodeValue, Node as JsonNode, ParseError, parseTree, printParseErrorCode } from 'jsonc-parser/lib/esm/main.js';
 import { parseDuration } from '../duration';
 import { EngineError, messageOf } from '../errors';
 import { normalizeDbPath } from '../paths';
