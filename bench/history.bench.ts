@@ -13,7 +13,7 @@
  *   node --import tsx bench/history.bench.ts      (or through `npm run bench`)
  */
 
-import { DEFAULT_HISTORY_CONCURRENCY, loadHistory } from '../src/engine/history';
+import { DEFAULT_HISTORY_CONCURRENCY, loadHistory } from '../src/engine/history/load';
 import { ulidToString } from '../src/engine/ids';
 import { ManifestStore } from '../src/engine/manifest/manifestStore';
 import { dbKeys } from '../src/engine/paths';

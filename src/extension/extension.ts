@@ -1,25 +1,23 @@
 /**
- * Activation: wires the engine-backed tree, commands, manifest documents and
- * poller. Every disposable goes to context.subscriptions. Activation is lazy
- * (VS Code activates on the view or a command), and nothing here loads the
- * AWS SDK: S3 connections load it on first use.
+ * Activation: builds the parts (connections → database registry → tree,
+ * poller, panels) and registers every command (commands/index.ts), document
+ * provider and serializer. Every disposable goes to context.subscriptions.
+ * Activation is lazy (VS Code activates on the view or a command), and
+ * nothing here loads the AWS SDK: S3 connections load it on first use.
+ * How a new feature hangs on this: README.md in this folder.
  */
 
 import * as vscode from 'vscode';
-import { Command } from './commandIds';
-import { registerCheckpointCommands } from './commands/checkpointCommands';
-import { registerConnectionCommands } from './commands/connectionCommands';
-import { registerCreateCheckpoint } from './commands/createCheckpoint';
-import { registerDemo } from './commands/demo';
+import { registerCommands } from './commands';
 import type { CommandDeps } from './commands/deps';
-import { registerViewCommands } from './commands/viewCommands';
 import { ConnectionManager } from './connections/connectionManager';
-import { DatabaseRegistry } from './databases';
-import { initLog, log } from './log';
-import { ManifestDocumentProvider, MANIFEST_SCHEME, registerOpenManifest } from './manifestDocument';
-import { TreePoller } from './poller';
-import { SlateTreeProvider } from './tree/treeProvider';
+import { DatabasePoller } from './databasePoller';
+import { DatabaseRegistry } from './databaseRegistry';
+import { createLogger, initLog } from './log';
+import { MANIFEST_SCHEME, ManifestDocumentProvider, ShowHistoryCodeLens } from './manifestDocument';
 import type { SlateNode } from './tree/nodes';
+import { SlateTreeProvider } from './tree/treeProvider';
+import { registerHistoryPanels } from './webview/historyPanel';
 
 /** What the integration tests reach through `extension.exports`. */
 export interface SlateDbExtensionApi {
@@ -36,24 +34,27 @@ export function activate(context: vscode.ExtensionContext): SlateDbExtensionApi 
   const databases = new DatabaseRegistry(connections);
   const tree = new SlateTreeProvider(connections, databases);
   const treeView = vscode.window.createTreeView<SlateNode>('slatedb.explorer', { treeDataProvider: tree, showCollapseAll: true });
-  const deps: CommandDeps = { context, connections, databases, tree, treeView };
+  const poller = new DatabasePoller(databases, treeView);
+  const panelHost = { extensionUri: context.extensionUri, databases };
+  const deps: CommandDeps = { context, connections, databases, tree, treeView, panelHost };
 
   context.subscriptions.push(
     connections,
+    databases,
     tree,
     treeView,
-    new TreePoller(tree, treeView),
+    poller,
+    // Relative times ("expires in 5 min") move even when no manifest does.
+    poller.onDidPoll((changed) => {
+      if (changed === 0) tree.rerender();
+    }),
     vscode.workspace.registerTextDocumentContentProvider(MANIFEST_SCHEME, new ManifestDocumentProvider(databases)),
-    registerOpenManifest(connections, databases),
-    registerCreateCheckpoint(deps),
-    ...registerCheckpointCommands(deps),
-    ...registerConnectionCommands(deps),
-    ...registerViewCommands(deps),
-    registerDemo(deps),
-    vscode.commands.registerCommand(Command.showLog, () => log().show()),
+    vscode.languages.registerCodeLensProvider({ scheme: MANIFEST_SCHEME }, new ShowHistoryCodeLens()),
+    ...registerHistoryPanels(panelHost),
+    ...registerCommands(deps),
   );
   const activationMs = performance.now() - started;
-  log().info(`SlateDB Checkpoint Explorer activated in ${activationMs.toFixed(1)} ms`);
+  createLogger('extension').info(`SlateDB Checkpoint Explorer activated in ${activationMs.toFixed(1)} ms`);
   return { tree, connections, databases, activationMs };
 }
 

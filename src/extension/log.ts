@@ -1,12 +1,17 @@
 /**
- * The "SlateDB" log output channel. Engine lines (one per object-store
- * request) arrive through `engineLog`. Nothing written here may contain a
- * secret: connection secrets never leave SecretStorage except into the S3
- * client, and messages name keys and stores, never credentials.
+ * The "SlateDB" log output channel and the named loggers that write to it
+ * (`createLogger('history')` → lines "[history] …"), as mongodb-js/vscode's
+ * `createLogger` does. Loggers can be made at module load: they find the
+ * channel when they write, and drop lines before activation.
+ *
+ * Engine lines (one per object-store request) arrive through `engineLog`.
+ * Nothing written here may contain a secret: connection secrets never leave
+ * SecretStorage except into the S3 client, and messages name keys and
+ * stores, never credentials.
  */
 
 import * as vscode from 'vscode';
-import type { EngineLog } from '../engine/log';
+import type { EngineLog, LogLevel } from '../engine/log';
 
 let channel: vscode.LogOutputChannel | undefined;
 
@@ -16,29 +21,17 @@ export function initLog(context: vscode.ExtensionContext): vscode.LogOutputChann
   return channel;
 }
 
-export function log(): vscode.LogOutputChannel {
-  if (!channel) throw new Error('SlateDB log used before activation');
-  return channel;
+export type Logger = Record<LogLevel, (message: string) => void>;
+
+export function createLogger(name: string): Logger {
+  const at = (level: LogLevel) => (message: string) => channel?.[level](`[${name}] ${message}`);
+  return { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-export const engineLog: EngineLog = (level, message) => {
-  const c = channel;
-  if (!c) return;
-  switch (level) {
-    case 'trace':
-      c.trace(message);
-      break;
-    case 'debug':
-      c.debug(message);
-      break;
-    case 'info':
-      c.info(message);
-      break;
-    case 'warn':
-      c.warn(message);
-      break;
-    case 'error':
-      c.error(message);
-      break;
-  }
-};
+/** Brings the channel into view (the Show Log command, "Show Log" buttons). */
+export function showLog(preserveFocus = false): void {
+  channel?.show(preserveFocus);
+}
+
+/** Lines from the engine: its levels are the channel's method names. */
+export const engineLog: EngineLog = (level, message) => channel?.[level](message);

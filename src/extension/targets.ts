@@ -14,6 +14,13 @@ export interface CheckpointTarget extends DatabaseTarget {
   checkpointId: string;
 }
 
+/** One string per database, for maps (NUL cannot occur in a connection id or a key). */
+export const targetKey = (t: DatabaseTarget): string => `${t.connectionId}\u0000${t.dbPath}`;
+
+export function sameTarget(a: DatabaseTarget, b: DatabaseTarget): boolean {
+  return a.connectionId === b.connectionId && a.dbPath === b.dbPath;
+}
+
 export function isDatabaseTarget(v: unknown): v is DatabaseTarget {
   const t = v as DatabaseTarget | undefined;
   return typeof t === 'object' && t !== null && typeof t.connectionId === 'string' && typeof t.dbPath === 'string';

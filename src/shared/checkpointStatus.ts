@@ -14,6 +14,16 @@ export interface CheckpointLike {
   writerEpoch: number | null;
 }
 
+/** The first 8 characters of a checkpoint id: enough to tell checkpoints apart on screen. */
+export function shortId(id: string): string {
+  return id.slice(0, 8);
+}
+
+/** A checkpoint's label everywhere (tree, pickers, messages, the page): its name, or its short id. */
+export function checkpointLabel(c: { name: string | null; id: string }): string {
+  return c.name ?? shortId(c.id);
+}
+
 /** "Expiring soon": under an hour left, or under a tenth of its lifetime. */
 export function expiryState(c: CheckpointLike, nowS: number): ExpiryState {
   if (c.expireTimeS === 0) return 'never';
@@ -66,6 +76,11 @@ export function expiryPhrase(c: CheckpointLike, nowS: number): string {
   if (state === 'never') return 'never expires';
   if (state === 'expired') return `expired ${relativeTime(c.expireTimeS, nowS)}`;
   return `expires ${relativeTime(c.expireTimeS, nowS)}`;
+}
+
+/** "1 checkpoint", "3 checkpoints". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 export function formatBytes(n: number): string {

@@ -2,24 +2,32 @@
  * Messages between the extension and the history webview. One interface per
  * message, one union per direction, and `MessageType`, the const map of every
  * `type` string: both sides switch on it, and the extension rejects anything
- * else the webview sends.
+ * else the webview sends. (A test-only probe of what the page shows has its
+ * own messages, in testProbeMessages.ts.)
  *
- * Everything here is plain JSON (no bigint, no Uint8Array, no Date): times are
- * ms or s since the epoch as the field says, keys are pre-rendered as text.
- * Every string may come from storage: the webview renders it as text only.
+ * Data shapes are the engine's own types (type imports only: nothing of the
+ * engine reaches the webview bundle). Everything is plain JSON (no bigint, no
+ * Uint8Array, no Date): times are ms or s since the epoch as the field says,
+ * keys are pre-rendered as text. Every string may come from storage: the
+ * webview renders it as text only.
  */
 
+import type { CheckpointPin, HistoryBytes, IdGap, ManifestDiff, ManifestSummary } from '../engine/history/types';
 import type { CheckpointInfo } from '../engine/manifest/model';
-export const MessageType = {
-  // extension → webview
+import type { PinnedSst } from '../engine/pinned';
+
+/** `type` of every message the extension posts to the page. */
+export const ToWebviewType = {
   historyStart: 'history/start',
   historyBatch: 'history/batch',
   historyDone: 'history/done',
   historyError: 'history/error',
   selectCheckpoint: 'history/selectCheckpoint',
   actionState: 'action/state',
-  dumpState: 'debug/dumpState',
-  // webview → extension
+} as const;
+
+/** `type` of every message the page may send; anything else is dropped. */
+export const FromWebviewType = {
   ready: 'ready',
   reload: 'action/reload',
   createCheckpoint: 'action/createCheckpoint',
@@ -28,10 +36,9 @@ export const MessageType = {
   openManifest: 'action/openManifest',
   revealCheckpoint: 'action/revealCheckpoint',
   selectionChanged: 'selection/changed',
-  stateDump: 'debug/state',
 } as const;
 
-export type MessageTypeValue = (typeof MessageType)[keyof typeof MessageType];
+export const MessageType = { ...ToWebviewType, ...FromWebviewType } as const;
 
 // ───────────────────────────────────────────────────────── data shapes ──
 
@@ -40,8 +47,11 @@ export interface DatabaseRef {
   dbPath: string;
 }
 
-/** A checkpoint as the engine reads it (type only: nothing of the engine reaches the webview bundle). */
 export type CheckpointData = CheckpointInfo;
+export type ManifestData = ManifestSummary;
+export type DiffData = ManifestDiff;
+export type GapData = IdGap;
+export type BytesData = HistoryBytes;
 
 export interface ListingEntry {
   id: number;
@@ -50,79 +60,16 @@ export interface ListingEntry {
   size: number;
 }
 
-export interface GapData {
-  fromId: number;
-  toId: number;
-}
-
-export interface ManifestData {
-  id: number;
-  lastModified: number;
-  size: number;
-  formatVersion: number | null;
-  writerEpoch: number | null;
-  compactorEpoch: number | null;
-  l0Count: number;
-  sortedRuns: number;
-  sstIds: string[];
-  bytesReferenced: number;
-  missingSsts: number;
-  checkpoints: CheckpointData[];
-  readOnlyReason: string | null;
-  error: string | null;
-  vanished: boolean;
-}
-
-export interface DiffData {
-  fromId: number;
-  toId: number;
-  sstsAdded: string[];
-  sstsRemoved: string[];
-  checkpointsAdded: string[];
-  checkpointsRemoved: string[];
-  checkpointsRefreshed: string[];
-  writerEpoch: { from: number; to: number } | null;
-  compactorEpoch: { from: number; to: number } | null;
-  bytesDelta: number;
-}
-
 /** A key as shown: the text when it is printable UTF-8, else lowercase hex. */
 export interface KeyText {
   text: string;
   printable: boolean;
 }
 
-export interface PinnedSstData {
-  id: string;
-  level: 'l0' | 'sorted_run';
-  sortedRun: number | null;
-  firstKey: KeyText | null;
-  /** Null when the file is not in the listing. */
-  sizeBytes: number | null;
-  /** Only this checkpoint keeps it alive. */
-  exclusive: boolean;
-  /** A clone parent's SST (lives under that database). */
-  externalDbPath: string | null;
-}
+/** An SST as the page shows it: the first key rendered, the other key bytes left out. */
+export type PinnedSstData = Omit<PinnedSst, 'segment' | 'firstKey' | 'lastKey'> & { firstKey: KeyText | null };
 
-export interface PinData {
-  checkpoint: CheckpointData;
-  manifestId: number;
-  manifestExists: boolean;
-  manifestError: string | null;
-  ssts: PinnedSstData[];
-  totalBytes: number;
-  reclaimableBytes: number;
-  bytesNotInLatest: number;
-}
-
-export interface BytesData {
-  latestReferenced: number;
-  pinnedByCheckpoints: number;
-  onlyPinnedByCheckpoints: number;
-  compactedTotal: number;
-  compactedCount: number;
-}
+export type PinData = Omit<CheckpointPin, 'ssts'> & { ssts: PinnedSstData[] };
 
 // ─────────────────────────────────────────────── extension → webview ──
 
@@ -139,8 +86,7 @@ export interface HistoryStartMessage {
   listing: ListingEntry[];
   gaps: GapData[];
   checkpoints: CheckpointData[];
-  /** Whether checkpoints can be written (false: read-only database). */
-  writable: boolean;
+  /** Why checkpoints cannot be written here (read-only database), or null when they can. */
   readOnlyReason: string | null;
   /** Server clock, s since the epoch, for expiry states. */
   nowS: number;
@@ -185,19 +131,13 @@ export interface ActionStateMessage {
   running: boolean;
 }
 
-export interface DumpStateMessage {
-  type: typeof MessageType.dumpState;
-  requestId: number;
-}
-
 export type ExtensionToWebview =
   | HistoryStartMessage
   | HistoryBatchMessage
   | HistoryDoneMessage
   | HistoryErrorMessage
   | SelectCheckpointMessage
-  | ActionStateMessage
-  | DumpStateMessage;
+  | ActionStateMessage;
 
 // ─────────────────────────────────────────────── webview → extension ──
 
@@ -238,44 +178,6 @@ export interface SelectionChangedMessage {
   checkpointId: string | null;
 }
 
-/** What the webview holds and shows, for tests (the reply to DumpStateMessage). */
-export interface WebviewStateDump {
-  generation: number;
-  latestId: number | null;
-  loaded: number;
-  total: number;
-  done: boolean;
-  manifests: ManifestData[];
-  diffs: DiffData[];
-  gaps: GapData[];
-  pins: PinData[];
-  bytes: BytesData | null;
-  selectedCheckpointId: string | null;
-  /** ms since the page started loading (performance.now()): script running, first manifests drawn. */
-  timing: { scriptStartMs: number; firstManifestsDrawnMs: number | null; allDrawnMs: number | null; renders: number; renderMs: number; engineMs: number | null };
-  /** What the page shows (read back from the DOM). */
-  dom: {
-    timelineRows: number;
-    gapRows: number;
-    checkpointRows: number;
-    sstRows: number;
-    /** Elements that must never appear from data: <img>, <script>, <iframe>, inline handlers. */
-    injectedElements: number;
-    /** Tag and attribute names of those elements, to say what was found. */
-    injectedDescriptions: string[];
-    /** Every checkpoint name of the latest manifest, as the page's text shows it. */
-    checkpointNamesShown: string[];
-    chartBars: number;
-    chartPoints: number;
-  };
-}
-
-export interface StateDumpMessage {
-  type: typeof MessageType.stateDump;
-  requestId: number;
-  state: WebviewStateDump;
-}
-
 export type WebviewToExtension =
   | ReadyMessage
   | ReloadMessage
@@ -284,8 +186,7 @@ export type WebviewToExtension =
   | DeleteCheckpointMessage
   | OpenManifestMessage
   | RevealCheckpointMessage
-  | SelectionChangedMessage
-  | StateDumpMessage;
+  | SelectionChangedMessage;
 
 /** UI state the webview keeps across hide/show and restarts (vscode.setState; the serializer gets it back). */
 export interface PersistedState {
@@ -305,17 +206,7 @@ export type TimelineFilter = 'all' | 'checkpoints' | 'epochs';
 
 // ──────────────────────────────────────────────────────────── helpers ──
 
-const WEBVIEW_TYPES = new Set<string>([
-  MessageType.ready,
-  MessageType.reload,
-  MessageType.createCheckpoint,
-  MessageType.refreshCheckpoint,
-  MessageType.deleteCheckpoint,
-  MessageType.openManifest,
-  MessageType.revealCheckpoint,
-  MessageType.selectionChanged,
-  MessageType.stateDump,
-]);
+const WEBVIEW_TYPES = new Set<string>(Object.values(FromWebviewType));
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -336,8 +227,6 @@ export function parseWebviewMessage(raw: unknown): WebviewToExtension | undefine
       return m.checkpointId === null || (typeof m.checkpointId === 'string' && UUID_RE.test(m.checkpointId)) ? (m as unknown as WebviewToExtension) : undefined;
     case MessageType.openManifest:
       return Number.isSafeInteger(m.manifestId) && (m.manifestId as number) > 0 ? (m as unknown as WebviewToExtension) : undefined;
-    case MessageType.stateDump:
-      return Number.isSafeInteger(m.requestId) && typeof m.state === 'object' && m.state !== null ? (m as unknown as WebviewToExtension) : undefined;
     default:
       return { type: m.type } as WebviewToExtension;
   }

@@ -12,6 +12,7 @@ import { decodeManifest, encodeManifest } from '../../src/engine/manifest/codec'
 import { newCheckpointTable, rawCheckpoints, withCheckpoints } from '../../src/engine/manifest/model';
 import { newCheckpointId } from '../../src/engine/ids';
 import { Command, ContextValue } from '../../src/extension/commandIds';
+import { latestIdOf } from '../../src/extension/databaseRegistry';
 import type { SlateDbExtensionApi } from '../../src/extension/extension';
 import type { SlateNode } from '../../src/extension/tree/nodes';
 import { withSchemaCopy } from '../support/manifestKit';
@@ -114,7 +115,7 @@ describe('SlateDB explorer (in the extension host, real databases)', function ()
         const node = (await databaseNode(api, id, db)) as DatabaseNodeT;
         const latest = latestIdOnDisk(folder, db);
         const onDisk = cliCheckpoints(folder, db);
-        assert.equal(node.snapshot?.latestId, latest, `${db}: latest manifest`);
+        assert.equal(latestIdOf(node.snapshot), latest, `${db}: latest manifest`);
         assert.equal(node.description, `manifest #${latest} · ${onDisk.length} checkpoint${onDisk.length === 1 ? '' : 's'}`);
         assert.equal(node.contextValue, ContextValue.database);
         assert.equal(themeIcon(node).id, 'database');
@@ -430,7 +431,7 @@ describe('SlateDB explorer (in the extension host, real databases)', function ()
 
       const v3 = (await databaseNode(api, id, 'ro-v3')) as DatabaseNodeT;
       assert.equal(v3.contextValue, ContextValue.databaseReadOnly);
-      assert.equal(v3.snapshot?.latestId, v3Latest + 1);
+      assert.equal(latestIdOf(v3.snapshot), v3Latest + 1);
       assert.equal(v3.description, `manifest #${v3Latest + 1} · read-only`, 'no checkpoint count for a manifest it cannot decode');
       const v3Children = await api.tree.getChildren(v3);
       assert.equal(v3Children.length, 1);
@@ -572,7 +573,7 @@ describe('SlateDB explorer (in the extension host, real databases)', function ()
         measure('poll latency, CLI write → tree shows it, 1 s poll: median', sorted[1]);
         measure('poll latency, CLI write → tree shows it, 1 s poll: max', sorted[2]);
         assert.ok(sorted[2] < 2500, `took ${sorted[2]} ms with a 1 s poll`);
-        assert.equal(api.tree.findDatabaseNode(target)?.snapshot?.latestId, latestIdOnDisk(folder, 'tiny'));
+        assert.equal(latestIdOf(api.tree.findDatabaseNode(target)?.snapshot), latestIdOnDisk(folder, 'tiny'));
       } finally {
         await config().update('pollIntervalSeconds', 0, vscode.ConfigurationTarget.Global);
       }

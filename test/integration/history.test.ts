@@ -12,7 +12,7 @@ import { ulidToString, uuidToString, U128 } from '../../src/engine/ids';
 import { decodeManifest } from '../../src/engine/manifest/codec';
 import type { DecodedTable } from '../../src/engine/manifest/flatDecoder';
 import type { HistoryPanelApi } from '../../src/extension/webview/historyPanel';
-import type { WebviewStateDump } from '../../src/shared/messages';
+import type { WebviewStateDump } from '../../src/shared/testProbeMessages';
 import * as os from 'node:os';
 import { syntheticHistory } from '../../bench/history.bench';
 import { addLocal, cliCheckpoints, copyFixtures, extensionApi, measure, removeAllConnections, removeScratchDirs, sleep, waitFor } from './support/explorerHost';

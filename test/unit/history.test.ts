@@ -1,5 +1,5 @@
 /**
- * Manifest history (src/engine/history.ts): summaries, diffs, GC gaps and what checkpoints pin,
+ * Manifest history (src/engine/history/{load,diff,cache}.ts, the pin rule of src/engine/pinned.ts): summaries, diffs, GC gaps and what checkpoints pin,
  * streamed in batches with bounded parallel reads. Synthetic databases in memory, and real
  * manifests SlateDB 0.12.1 wrote (test/fixtures/manifests) checked against flatc's JSON.
  */
@@ -7,17 +7,20 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError } from '../../src/engine/errors';
-import { computePins, diffManifests, gapsOf, History, HistoryBatch, HistoryCache, HistoryStart, loadHistory, ManifestSummary } from '../../src/engine/history';
+import { HistoryCache } from '../../src/engine/history/cache';
+import { diffManifests, gapsOf } from '../../src/engine/history/diff';
+import { loadHistory } from '../../src/engine/history/load';
+import type { History, HistoryBatch, HistoryStart, ManifestSummary } from '../../src/engine/history/types';
 import { ulidToString } from '../../src/engine/ids';
 import { ManifestStore } from '../../src/engine/manifest/manifestStore';
-import { pinnedSsts } from '../../src/engine/pinned';
+import { pinnedSsts, pinsOf } from '../../src/engine/pinned';
 import { dbKeys } from '../../src/engine/paths';
 import { CountingObjectStore } from '../../src/engine/store/countingStore';
 import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
 import type { GetResult, ObjectStore } from '../../src/engine/store/objectStore';
 import { keyText, parseWebviewMessage, PinnedSstData } from '../../src/shared/messages';
 import { niceTicks } from '../../src/webview/history/chart';
-import { filterSsts, sortSsts } from '../../src/webview/history/checkpoints';
+import { filterSsts, sortSsts } from '../../src/webview/history/checkpointTables';
 import { parseFlatcJson } from '../fixtures/realSlateDb';
 import { checkpointTable, compactedSst, manifestV1, putManifest, REPO_ROOT, ulidN } from '../support/manifestKit';
 
@@ -175,11 +178,19 @@ describe('manifest history', () => {
     assert.equal(h.bytes.compactedCount, 9);
   });
 
-  it('says so when a checkpoint pins a manifest that no longer exists', () => {
+  it('says so when a checkpoint pins a manifest that no longer exists', async () => {
     const cp = { id: CP_OLD, manifestId: 4, expireTimeS: 0, createTimeS: 1, name: null, writerEpoch: null };
-    const { pins } = computePins([], [cp], () => undefined, new Map());
-    assert.equal(pins[0].manifestExists, false);
+    const { pins } = pinsOf([], [cp], () => undefined, new Map());
     assert.deepEqual(pins[0].ssts, []);
+    assert.equal(pins[0].totalBytes, 0);
+    // Through a load: manifest 1 is gone (GC), the latest's checkpoint still pins it.
+    const store = new MemoryObjectStore();
+    await putSst(store, 2);
+    await putManifest(store, DB, 2, manifestV1({ l0: [compactedSst(ulidN(2))], checkpoints: [checkpointTable({ id: CP_OLD, manifestId: 1 })] }));
+    const h = await loadHistory(new ManifestStore(store, DB));
+    assert.equal(h.pins[0].manifestExists, false);
+    assert.equal(h.pins[0].manifestError, null);
+    assert.deepEqual(h.pins[0].ssts, []);
   });
 
   it('streams: start first, then a small first batch holding the latest and the pinned manifests, pins exactly once', async () => {
@@ -275,7 +286,7 @@ describe('manifest history', () => {
     const { ms } = await syntheticDb();
     const controller = new AbortController();
     const run = loadHistory(ms, { concurrency: 1, firstBatchSize: 1, onBatch: () => controller.abort(), signal: controller.signal });
-    await assert.rejects(run, /cancelled/);
+    await assert.rejects(run, (e: unknown) => e instanceof EngineError && e.code === 'CANCELLED' && /cancelled/.test(e.message));
   });
 
   it('diffManifests ignores epochs it cannot read (error rows)', () => {

@@ -1,23 +1,27 @@
 /**
  * Refresh Checkpoint Lifetime, Delete Checkpoint, Copy Checkpoint Id.
  * Delete asks first, naming the checkpoint and the bytes it would stop
- * pinning, with a stronger warning for a writer's own checkpoint.
+ * pinning, with a stronger warning for a writer's own checkpoint. After a
+ * write the registry reloads the database; no view is refreshed from here.
  */
 
 import * as vscode from 'vscode';
 import { deleteCheckpoint, refreshCheckpoint } from '../../engine/checkpoints';
 import { parseDuration } from '../../engine/duration';
-import { EngineError } from '../../engine/errors';
+import { isEngineError, messageOf } from '../../engine/errors';
 import { checkpointJson } from '../../engine/json';
+import type { CheckpointInfo } from '../../engine/manifest/model';
 import { pinnedSsts } from '../../engine/pinned';
-import { formatBytes, likelyOrigin } from '../../shared/checkpointStatus';
+import { formatBytes, likelyOrigin, plural, shortId } from '../../shared/checkpointStatus';
 import { Command } from '../commandIds';
-import { engineLog, log } from '../log';
+import { createLogger, engineLog } from '../log';
 import type { CheckpointTarget } from '../targets';
-import { validateLifetime } from './createCheckpoint';
 import type { CommandDeps } from './deps';
+import { pickLifetime } from './lifetimePicker';
 import { runOperation, runQuietly } from './operation';
 import { pickCheckpoint } from './pickers';
+
+const log = createLogger('commands');
 
 export interface RefreshCheckpointArgs {
   /** humantime; null = never expires. */
@@ -29,10 +33,30 @@ export interface DeleteCheckpointArgs {
   confirmed?: boolean;
 }
 
-async function describe(deps: CommandDeps, t: CheckpointTarget): Promise<string> {
-  const snap = deps.databases.snapshot(t) ?? (await deps.databases.load(t));
-  const c = snap.checkpoints.find((x) => x.id === t.checkpointId);
-  return c?.name ? `“${c.name}” (${c.id.slice(0, 8)})` : t.checkpointId;
+/** The checkpoint as the registry last saw it, when it is there. */
+async function checkpointOf(deps: CommandDeps, t: CheckpointTarget): Promise<CheckpointInfo | undefined> {
+  const snap = await deps.databases.current(t).catch(() => undefined);
+  return snap?.checkpoints.find((c) => c.id === t.checkpointId);
+}
+
+/** How dialogs name a checkpoint: “name” (short id), or the whole id when it has no name. */
+function describe(c: CheckpointInfo | undefined, t: CheckpointTarget): string {
+  return c?.name ? `“${c.name}” (${shortId(c.id)})` : t.checkpointId;
+}
+
+/** What deleting the checkpoint would free, for the confirmation; undefined when it is already gone. */
+async function deleteCost(deps: CommandDeps, t: CheckpointTarget): Promise<string | undefined> {
+  try {
+    const report = await pinnedSsts(await deps.databases.manifestStore(t), t.checkpointId);
+    const exclusive = report.ssts.filter((s) => s.exclusive).length;
+    return exclusive > 0
+      ? `It pins manifest #${report.manifestId}; ${plural(exclusive, 'SST')} (${formatBytes(report.reclaimableBytes)}) are held by nothing else and GC may delete them afterwards.`
+      : `It pins manifest #${report.manifestId}; every SST it pins is also held by the latest manifest or another checkpoint, so no data becomes collectable.`;
+  } catch (e) {
+    if (isEngineError(e, 'CHECKPOINT_NOT_FOUND')) return undefined;
+    log.warn(`pinned size of ${t.checkpointId}: ${messageOf(e)}`);
+    return 'Its pinned size could not be computed (see the log).';
+  }
 }
 
 export function registerCheckpointCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -42,30 +66,15 @@ export function registerCheckpointCommands(deps: CommandDeps): vscode.Disposable
       if (!target) return undefined;
       const run = async (lifetime: string | null) => {
         const lifetimeMs = lifetime ? parseDuration(lifetime) : undefined;
-        const ms = await deps.databases.manifests(target);
+        const ms = await deps.databases.manifestStore(target);
         const refreshed = await refreshCheckpoint(ms, { id: target.checkpointId, lifetimeMs }, { log: engineLog });
-        await deps.tree.refresh(target);
+        await deps.databases.afterWrite(target);
         return checkpointJson(refreshed);
       };
       if (options) return runQuietly('Refresh checkpoint', () => run(options.lifetime));
-      const label = await describe(deps, target);
-      const picked = await vscode.window.showQuickPick(
-        [
-          { label: '1 hour', lifetime: '1h' as string | null },
-          { label: '1 day', lifetime: '1day' },
-          { label: '7 days', lifetime: '7days' },
-          { label: 'Never expires', lifetime: null },
-          { label: 'Custom…', lifetime: 'custom' },
-        ],
-        { title: `Refresh lifetime of checkpoint ${label}`, placeHolder: 'New lifetime, counted from now' },
-      );
-      if (!picked) return undefined;
-      let lifetime = picked.lifetime;
-      if (lifetime === 'custom') {
-        const text = await vscode.window.showInputBox({ title: `Refresh lifetime of checkpoint ${label}`, prompt: 'humantime, e.g. "2h" or "7days 12h"', validateInput: (v) => (v.trim() === '' ? 'Enter a duration' : validateLifetime(v)) });
-        if (text === undefined) return undefined;
-        lifetime = text.trim();
-      }
+      const label = describe(await checkpointOf(deps, target), target);
+      const lifetime = await pickLifetime({ title: `Refresh lifetime of checkpoint ${label}`, placeholder: 'New lifetime, counted from now' });
+      if (lifetime === undefined) return undefined;
       const result = await runOperation(`Refreshing checkpoint ${label}`, () => run(lifetime));
       if (result) void vscode.window.showInformationMessage(`Checkpoint ${label} now ${result.expire_time ? `expires at ${result.expire_time}` : 'never expires'}.`);
       return result;
@@ -75,32 +84,20 @@ export function registerCheckpointCommands(deps: CommandDeps): vscode.Disposable
       const target = await pickCheckpoint(deps.connections, deps.databases, arg);
       if (!target) return undefined;
       const run = async () => {
-        const ms = await deps.databases.manifests(target);
+        const ms = await deps.databases.manifestStore(target);
         const result = await deleteCheckpoint(ms, { id: target.checkpointId }, { log: engineLog });
-        await deps.tree.refresh(target);
+        await deps.databases.afterWrite(target);
         return result;
       };
       if (options?.confirmed) return runQuietly('Delete checkpoint', run);
 
-      const label = await describe(deps, target);
-      const snap = deps.databases.snapshot(target);
-      const checkpoint = snap?.checkpoints.find((c) => c.id === target.checkpointId);
-      let cost = '';
-      try {
-        const report = await pinnedSsts(await deps.databases.manifests(target), target.checkpointId);
-        const exclusive = report.ssts.filter((s) => s.exclusive).length;
-        cost =
-          exclusive > 0
-            ? `It pins manifest #${report.manifestId}; ${exclusive} SST${exclusive === 1 ? '' : 's'} (${formatBytes(report.reclaimableBytes)}) are held by nothing else and GC may delete them afterwards.`
-            : `It pins manifest #${report.manifestId}; every SST it pins is also held by the latest manifest or another checkpoint, so no data becomes collectable.`;
-      } catch (e) {
-        if (e instanceof EngineError && e.code === 'CHECKPOINT_NOT_FOUND') {
-          void vscode.window.showInformationMessage(`Checkpoint ${label} no longer exists.`);
-          await deps.tree.refresh(target);
-          return { id: target.checkpointId, deleted: false };
-        }
-        cost = 'Its pinned size could not be computed (see the log).';
-        log().warn(`pinned size of ${target.checkpointId}: ${e instanceof Error ? e.message : String(e)}`);
+      const checkpoint = await checkpointOf(deps, target);
+      const label = describe(checkpoint, target);
+      const cost = await deleteCost(deps, target);
+      if (cost === undefined) {
+        void vscode.window.showInformationMessage(`Checkpoint ${label} no longer exists.`);
+        await deps.databases.load(target);
+        return { id: target.checkpointId, deleted: false };
       }
       const writer = checkpoint && likelyOrigin(checkpoint) === 'writer';
       const message = writer

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Command } from '../commandIds';
-import { Connection, LocalConnection, S3AuthMode, S3Connection, S3Secret } from '../connections/connection';
+import { bucketNameProblem, Connection, endpointProblem, LocalConnection, S3AuthMode, S3Connection, S3Secret } from '../connections/connection';
 import type { ConnectionManager } from '../connections/connectionManager';
 import type { CommandDeps } from './deps';
 import { ConnectionNode } from '../tree/nodes';
@@ -26,7 +26,7 @@ async function askS3(existing?: S3Connection): Promise<{ connection: Omit<S3Conn
     title: `${title} (1/6): bucket`,
     value: existing?.bucket,
     prompt: 'Bucket name',
-    validateInput: (v) => (/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v.trim()) ? undefined : 'A bucket name: 3–63 lowercase letters, digits, dots and hyphens'),
+    validateInput: (v) => bucketNameProblem(v.trim()),
   });
   if (bucket === undefined) return undefined;
   const prefix = await vscode.window.showInputBox({ title: `${title} (2/6): prefix (optional)`, value: existing?.prefix, prompt: 'Folder inside the bucket to look for databases under; empty for the whole bucket' });
@@ -35,7 +35,7 @@ async function askS3(existing?: S3Connection): Promise<{ connection: Omit<S3Conn
     title: `${title} (3/6): endpoint (optional)`,
     value: existing?.endpoint,
     prompt: 'Leave empty for AWS S3. For MinIO and other S3-compatible servers, e.g. http://127.0.0.1:9000 (path-style requests are used)',
-    validateInput: (v) => (v.trim() === '' || /^https?:\/\/[^\s/]+/.test(v.trim()) ? undefined : 'An http:// or https:// URL'),
+    validateInput: (v) => (v.trim() === '' ? undefined : endpointProblem(v.trim())),
   });
   if (endpoint === undefined) return undefined;
   const region = await vscode.window.showInputBox({ title: `${title} (4/6): region`, value: existing?.region ?? (endpoint ? 'us-east-1' : ''), prompt: 'AWS region, e.g. us-east-1 (empty: from your AWS config)' });

@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { createCheckpoint } from '../../engine/checkpoints';
 import { discoverDatabases } from '../../engine/discovery';
 import { ManifestStore } from '../../engine/manifest/manifestStore';
-import { LocalObjectStore } from '../../engine/store/localStore';
+import { LocalObjectStore } from '../../engine/store/local/localStore';
 import { Command } from '../commandIds';
 import type { CommandDeps } from './deps';
 import { runOperation } from './operation';
@@ -42,7 +42,7 @@ export function registerDemo(deps: CommandDeps): vscode.Disposable {
     if (!folder) return undefined;
     const existing = deps.connections.list().find((c) => c.kind === 'local' && c.folder === folder);
     if (existing) {
-      deps.tree.refresh();
+      deps.databases.reset();
       return existing.id;
     }
     const id = deps.connections.newId();

@@ -1,8 +1,9 @@
 import type * as vscode from 'vscode';
 import type { ConnectionManager } from '../connections/connectionManager';
-import type { DatabaseRegistry } from '../databases';
+import type { DatabaseRegistry } from '../databaseRegistry';
 import type { SlateNode } from '../tree/nodes';
 import type { SlateTreeProvider } from '../tree/treeProvider';
+import type { HistoryPanelHost } from '../webview/historyPanel';
 
 /** What every command needs; built once in activate(). */
 export interface CommandDeps {
@@ -11,4 +12,5 @@ export interface CommandDeps {
   databases: DatabaseRegistry;
   tree: SlateTreeProvider;
   treeView: vscode.TreeView<SlateNode>;
+  panelHost: HistoryPanelHost;
 }

@@ -4,20 +4,24 @@
  */
 
 import * as vscode from 'vscode';
-import { EngineError } from '../../engine/errors';
-import { log } from '../log';
+import { isEngineError, messageOf } from '../../engine/errors';
+import { createLogger, showLog } from '../log';
+
+const log = createLogger('commands');
+
+/** The error's code in brackets, for the log (the message alone loses it). */
+const codeOf = (e: unknown) => (isEngineError(e) ? ` [${e.code}]` : '');
 
 export async function runOperation<T>(title: string, work: () => Promise<T>): Promise<T | undefined> {
   for (;;) {
     try {
       return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: false }, () => work());
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      const code = e instanceof EngineError ? ` [${e.code}]` : '';
-      log().error(`${title} failed${code}: ${message}`);
+      const message = messageOf(e);
+      log.error(`${title} failed${codeOf(e)}: ${message}`);
       const choice = await vscode.window.showErrorMessage(`${title} failed: ${message}`, 'Retry', 'Show Log');
       if (choice === 'Retry') continue;
-      if (choice === 'Show Log') log().show(true);
+      if (choice === 'Show Log') showLog(true);
       return undefined;
     }
   }
@@ -28,8 +32,7 @@ export async function runQuietly<T>(title: string, work: () => Promise<T>): Prom
   try {
     return await work();
   } catch (e) {
-    const code = e instanceof EngineError ? ` [${e.code}]` : '';
-    log().error(`${title} failed${code}: ${e instanceof Error ? e.message : String(e)}`);
+    log.error(`${title} failed${codeOf(e)}: ${messageOf(e)}`);
     throw e;
   }
 }

@@ -5,11 +5,13 @@
 
 import * as vscode from 'vscode';
 import { discoverDatabases } from '../../engine/discovery';
-import { expiryPhrase } from '../../shared/checkpointStatus';
+import { checkpointLabel, expiryPhrase } from '../../shared/checkpointStatus';
+import { databaseLabel } from '../../shared/databaseLabel';
 import type { ConnectionManager } from '../connections/connectionManager';
 import { describeConnection } from '../connections/connection';
-import type { DatabaseRegistry } from '../databases';
+import type { DatabaseRegistry } from '../databaseRegistry';
 import { CheckpointTarget, DatabaseTarget, isCheckpointTarget, isDatabaseTarget } from '../targets';
+import { runOperation } from './operation';
 
 export async function pickDatabase(connections: ConnectionManager, arg: unknown): Promise<DatabaseTarget | undefined> {
   if (isDatabaseTarget(arg)) return { connectionId: arg.connectionId, dbPath: arg.dbPath };
@@ -24,7 +26,7 @@ export async function pickDatabase(connections: ConnectionManager, arg: unknown)
     list.map(async (c) => {
       try {
         const dbs = await discoverDatabases(await connections.store(c.id), '');
-        return dbs.map((d) => ({ label: d.path || '(store root)', description: `${c.name} · manifest #${d.latestManifestId}`, detail: describeConnection(c), target: { connectionId: c.id, dbPath: d.path } }));
+        return dbs.map((d) => ({ label: databaseLabel(d.path), description: `${c.name} · manifest #${d.latestManifestId}`, detail: describeConnection(c), target: { connectionId: c.id, dbPath: d.path } }));
       } catch {
         return [];
       }
@@ -40,11 +42,12 @@ export async function pickCheckpoint(connections: ConnectionManager, databases: 
   if (isCheckpointTarget(targetOf)) return targetOf;
   const db = await pickDatabase(connections, arg);
   if (!db) return undefined;
-  const snap = await databases.load(db);
+  const snap = await runOperation(`Reading ${databaseLabel(db.dbPath)}`, () => databases.current(db, { fresh: true }));
+  if (!snap) return undefined;
   const now = Math.floor(Date.now() / 1000);
   const picked = await vscode.window.showQuickPick(
-    snap.checkpoints.map((c) => ({ label: c.name ?? c.id.slice(0, 8), description: `→ #${c.manifestId} · ${expiryPhrase(c, now)}`, detail: c.id, id: c.id })),
-    { title: `SlateDB: choose a checkpoint of ${db.dbPath}`, placeHolder: snap.checkpoints.length ? 'Checkpoint' : 'This database has no checkpoints', matchOnDetail: true },
+    snap.checkpoints.map((c) => ({ label: checkpointLabel(c), description: `→ #${c.manifestId} · ${expiryPhrase(c, now)}`, detail: c.id, id: c.id })),
+    { title: `SlateDB: choose a checkpoint of ${databaseLabel(db.dbPath)}`, placeHolder: snap.checkpoints.length ? 'Checkpoint' : 'This database has no checkpoints', matchOnDetail: true },
   );
   return picked ? { ...db, checkpointId: picked.id } : undefined;
 }

@@ -1,33 +1,44 @@
 /**
- * Refresh, Reveal in Tree, and the entry points of the history webview
- * (Show History / Show Pinned SSTs), which the webview module registers
- * itself when present.
+ * Refresh (a database, a connection, or everything), Reveal in Tree, and
+ * Show Log.
  */
 
 import * as vscode from 'vscode';
 import { normalizeUuid } from '../../engine/ids';
+import { messageOf } from '../../engine/errors';
 import { Command } from '../commandIds';
-import { DatabaseNode, ConnectionNode } from '../tree/nodes';
+import { showLog } from '../log';
 import { isCheckpointTarget, isDatabaseTarget } from '../targets';
+import { ConnectionNode, DatabaseNode } from '../tree/nodes';
 import type { CommandDeps } from './deps';
-import { registerHistoryCommands } from '../webview/registerHistory';
 
 export function registerViewCommands(deps: CommandDeps): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(Command.refresh, async (arg?: unknown) => {
-      if (arg instanceof DatabaseNode) await deps.tree.reloadDatabase(arg);
-      else if (arg instanceof ConnectionNode || arg === undefined) deps.tree.refresh();
-      else if (isDatabaseTarget(arg)) await deps.tree.refresh(arg);
-      else deps.tree.refresh();
+      if (arg instanceof DatabaseNode) await deps.databases.load(arg.target);
+      else if (arg instanceof ConnectionNode) deps.databases.reset(arg.connection.id);
+      else if (isDatabaseTarget(arg)) await deps.databases.load(arg);
+      else deps.databases.reset();
     }),
 
     vscode.commands.registerCommand(Command.revealInTree, async (arg?: unknown) => {
       let target = isCheckpointTarget(arg) ? arg : undefined;
       if (!target) {
-        const text = await vscode.window.showInputBox({ title: 'Reveal checkpoint in the SlateDB view', prompt: 'Checkpoint id (UUID)', validateInput: (v) => { try { normalizeUuid(v); return undefined; } catch (e) { return (e as Error).message; } } });
+        const text = await vscode.window.showInputBox({
+          title: 'Reveal checkpoint in the SlateDB view',
+          prompt: 'Checkpoint id (UUID)',
+          validateInput: (v) => {
+            try {
+              normalizeUuid(v);
+              return undefined;
+            } catch (e) {
+              return messageOf(e);
+            }
+          },
+        });
         if (!text) return false;
         const id = normalizeUuid(text);
-        const db = deps.tree.shownDatabases().find((d) => d.snapshot?.checkpoints.some((c) => c.id === id));
+        const db = deps.tree.shownDatabases().find((d) => d.snapshot?.kind === 'ok' && d.snapshot.checkpoints.some((c) => c.id === id));
         if (!db) {
           void vscode.window.showWarningMessage(`Checkpoint ${id} is not in any database shown in the SlateDB view. Expand its connection first or refresh.`);
           return false;
@@ -40,6 +51,6 @@ export function registerViewCommands(deps: CommandDeps): vscode.Disposable[] {
       return true;
     }),
 
-    ...registerHistoryCommands(deps),
+    vscode.commands.registerCommand(Command.showLog, () => showLog()),
   ];
 }

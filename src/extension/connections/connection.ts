@@ -46,6 +46,19 @@ export function describeConnection(c: Connection): string {
   return c.endpoint ? `${where} @ ${c.endpoint}` : where;
 }
 
+/**
+ * S3 bucket naming (3–63 lowercase letters, digits, dots and hyphens; starts
+ * and ends with a letter or digit). Undefined when `name` is one.
+ */
+export function bucketNameProblem(name: string): string | undefined {
+  return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) ? undefined : 'A bucket name: 3–63 lowercase letters, digits, dots and hyphens';
+}
+
+/** An S3-compatible endpoint is an http(s) URL with a host. Undefined when `url` is one. */
+export function endpointProblem(url: string): string | undefined {
+  return /^https?:\/\/[^\s/]+/.test(url) ? undefined : 'An http:// or https:// URL';
+}
+
 /** Validate what came from settings (users edit JSON by hand). Returns a reason or undefined. */
 export function connectionProblem(c: Partial<Connection>): string | undefined {
   if (typeof c.id !== 'string' || !c.id) return 'it has no id';
@@ -55,8 +68,8 @@ export function connectionProblem(c: Partial<Connection>): string | undefined {
     return undefined;
   }
   if (c.kind === 's3') {
-    if (typeof c.bucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(c.bucket)) return `bucket "${c.bucket ?? ''}" is not a valid bucket name`;
-    if (c.endpoint !== undefined && c.endpoint !== '' && !/^https?:\/\/[^\s/]+/.test(c.endpoint)) return `endpoint "${c.endpoint}" is not an http(s) URL`;
+    if (typeof c.bucket !== 'string' || bucketNameProblem(c.bucket)) return `bucket "${c.bucket ?? ''}" is not a valid bucket name`;
+    if (c.endpoint !== undefined && c.endpoint !== '' && endpointProblem(c.endpoint)) return `endpoint "${c.endpoint}" is not an http(s) URL`;
     return undefined;
   }
   return `kind "${(c as { kind?: string }).kind}" is neither "local" nor "s3"`;

@@ -11,12 +11,15 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { EngineError } from '../../engine/errors';
-import { LocalObjectStore } from '../../engine/store/localStore';
+import { LocalObjectStore } from '../../engine/store/local/localStore';
 import { LoggingObjectStore } from '../../engine/store/loggingStore';
 import type { ObjectStore } from '../../engine/store/objectStore';
 import type { EngineLog } from '../../engine/log';
-import { engineLog, log } from '../log';
+import { Disposable, toDisposable } from '../common/disposable';
+import { createLogger, engineLog } from '../log';
 import { Connection, connectionProblem, S3Secret } from './connection';
+
+const log = createLogger('connections');
 
 const SETTING = 'connections';
 
@@ -24,19 +27,22 @@ const SETTING = 'connections';
 const tagged = (name: string): EngineLog => (level, message) => engineLog(level, `[${name}] ${message}`);
 const secretKey = (id: string) => `slatedb.connection.${id}`;
 
-export class ConnectionManager implements vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+export class ConnectionManager extends Disposable {
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
   private readonly stores = new Map<string, Promise<ObjectStore>>();
-  private readonly subscription: vscode.Disposable;
 
   constructor(private readonly secrets: vscode.SecretStorage) {
-    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`slatedb.${SETTING}`)) {
-        this.closeAll();
-        this.changed.fire();
-      }
-    });
+    super();
+    this._register(toDisposable(() => this.closeAll()));
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`slatedb.${SETTING}`)) {
+          this.closeAll();
+          this.changed.fire();
+        }
+      }),
+    );
   }
 
   /** Valid connections from settings; invalid entries are logged and skipped. */
@@ -46,7 +52,7 @@ export class ConnectionManager implements vscode.Disposable {
     for (const entry of Array.isArray(raw) ? raw : []) {
       const problem = connectionProblem(entry as Partial<Connection>);
       if (problem) {
-        log().warn(`ignoring an entry of slatedb.connections: ${problem}`);
+        log.warn(`ignoring an entry of slatedb.connections: ${problem}`);
         continue;
       }
       out.push(entry as Connection);
@@ -92,7 +98,7 @@ export class ConnectionManager implements vscode.Disposable {
     next.splice(index < 0 ? next.length : index, 0, clean);
     this.dropStore(connection.id);
     await vscode.workspace.getConfiguration('slatedb').update(SETTING, next, vscode.ConfigurationTarget.Global);
-    log().info(`saved connection "${clean.name}" (${clean.kind})`);
+    log.info(`saved connection "${clean.name}" (${clean.kind})`);
   }
 
   async remove(id: string): Promise<void> {
@@ -154,11 +160,5 @@ export class ConnectionManager implements vscode.Disposable {
 
   private closeAll(): void {
     for (const id of [...this.stores.keys()]) this.dropStore(id);
-  }
-
-  dispose(): void {
-    this.closeAll();
-    this.subscription.dispose();
-    this.changed.dispose();
   }
 }

@@ -7,10 +7,11 @@
 import * as vscode from 'vscode';
 import { checkpointJson } from '../../engine/json';
 import type { CheckpointInfo } from '../../engine/manifest/model';
-import { ExpiryState, expiryPhrase, expiryState, likelyOrigin, ORIGIN_LABEL, relativeTime } from '../../shared/checkpointStatus';
+import { checkpointLabel, ExpiryState, expiryPhrase, expiryState, likelyOrigin, ORIGIN_LABEL, plural, relativeTime } from '../../shared/checkpointStatus';
+import { databaseLabel } from '../../shared/databaseLabel';
 import { ContextValue, Command } from '../commandIds';
 import { Connection, describeConnection } from '../connections/connection';
-import type { DatabaseSnapshot } from '../databases';
+import { DatabaseSnapshot, readOnlyReasonOf } from '../databaseRegistry';
 import type { CheckpointTarget, DatabaseTarget } from '../targets';
 
 export type SlateNode = ConnectionNode | DatabaseNode | CheckpointNode | MessageNode;
@@ -32,32 +33,45 @@ export class ConnectionNode extends vscode.TreeItem {
 
 export class DatabaseNode extends vscode.TreeItem {
   readonly kind = 'database';
+  /** What the node shows; `show()` replaces it (the registry loaded the database again). */
+  snapshot: DatabaseSnapshot | undefined;
+
   constructor(
     readonly parent: ConnectionNode,
     readonly target: DatabaseTarget,
-    readonly snapshot: DatabaseSnapshot | undefined,
-    readonly error?: string,
+    snapshot: DatabaseSnapshot | undefined,
   ) {
-    super(target.dbPath || '(store root)', vscode.TreeItemCollapsibleState.Collapsed);
+    super(databaseLabel(target.dbPath), vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `db:${target.connectionId}:${target.dbPath}`;
-    const readOnly = !!snapshot?.readOnlyReason;
+    this.show(snapshot);
+  }
+
+  /**
+   * Redraw from a new snapshot. The node VS Code holds is updated in place
+   * (then the provider fires it), so it keeps its expansion state.
+   */
+  show(snapshot: DatabaseSnapshot | undefined): void {
+    this.snapshot = snapshot;
+    const error = snapshot?.kind === 'error' ? snapshot.error.message : undefined;
+    const readOnly = snapshot ? snapshot.kind !== 'error' && readOnlyReasonOf(snapshot) !== null : false;
     const parts: string[] = [];
-    // formatVersion null: the manifest could not be decoded, so its checkpoints are unknown (not 0).
-    const counted = snapshot && snapshot.formatVersion !== null;
-    if (snapshot) parts.push(`manifest #${snapshot.latestId}`);
-    if (counted) parts.push(`${snapshot.checkpoints.length} checkpoint${snapshot.checkpoints.length === 1 ? '' : 's'}`);
+    if (snapshot && snapshot.kind !== 'error') parts.push(`manifest #${snapshot.latestId}`);
+    // Only a decoded manifest has a checkpoint count (unknown, not 0, otherwise).
+    if (snapshot?.kind === 'ok') parts.push(plural(snapshot.checkpoints.length, 'checkpoint'));
     if (readOnly) parts.push('read-only');
     if (error) parts.push('error');
     this.description = parts.join(' · ');
     this.iconPath = new vscode.ThemeIcon(error ? 'warning' : readOnly ? 'lock' : 'database', error ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
     this.contextValue = readOnly || error ? ContextValue.databaseReadOnly : ContextValue.database;
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**Database** \`${escapeMd(target.dbPath || '/')}\`\n\n`);
-    if (snapshot) {
-      md.appendMarkdown(`Latest manifest: **#${snapshot.latestId}**${snapshot.formatVersion ? ` (format V${snapshot.formatVersion})` : ''}\n\n`);
-      if (counted) md.appendMarkdown(`Checkpoints: ${snapshot.checkpoints.length}\n\n`);
+    md.appendMarkdown(`**Database** \`${escapeMd(this.target.dbPath || '/')}\`\n\n`);
+    if (snapshot?.kind === 'ok') {
+      md.appendMarkdown(`Latest manifest: **#${snapshot.latestId}** (format V${snapshot.formatVersion})\n\n`);
+      md.appendMarkdown(`Checkpoints: ${snapshot.checkpoints.length}\n\n`);
+    } else if (snapshot?.kind === 'unsupportedVersion') {
+      md.appendMarkdown(`Latest manifest: **#${snapshot.latestId}**\n\n`);
     }
-    if (readOnly) md.appendMarkdown(`$(lock) **Read-only:** ${escapeMd(snapshot!.readOnlyReason!)}\n\n`);
+    if (readOnly) md.appendMarkdown(`$(lock) **Read-only:** ${escapeMd(readOnlyReasonOf(snapshot!)!)}\n\n`);
     if (error) md.appendMarkdown(`$(warning) ${escapeMd(error)}\n\n`);
     md.supportThemeIcons = true;
     this.tooltip = md;
@@ -80,7 +94,7 @@ export class CheckpointNode extends vscode.TreeItem {
     readOnly: boolean,
     nowS = Math.floor(Date.now() / 1000),
   ) {
-    super(checkpoint.name ?? checkpoint.id.slice(0, 8), vscode.TreeItemCollapsibleState.None);
+    super(checkpointLabel(checkpoint), vscode.TreeItemCollapsibleState.None);
     this.target = { ...parent.target, checkpointId: checkpoint.id };
     this.id = `cp:${parent.target.connectionId}:${parent.target.dbPath}:${checkpoint.id}`;
     const state = expiryState(checkpoint, nowS);

@@ -1,7 +1,6 @@
 /** Display helpers of the history page (pure). */
 
-export { formatBytes, relativeTime, expiryPhrase, expiryState, likelyOrigin, ORIGIN_LABEL } from '../../shared/checkpointStatus';
-import type { CheckpointData } from '../../shared/messages';
+export { checkpointLabel, formatBytes, relativeTime, expiryPhrase, expiryState, likelyOrigin, ORIGIN_LABEL, plural, shortId } from '../../shared/checkpointStatus';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -14,19 +13,6 @@ export function localTime(ms: number): string {
 /** "2026-11-27 22:11:27" from unix seconds. */
 export function localTimeS(seconds: number): string {
   return localTime(seconds * 1000);
-}
-
-export function shortId(id: string): string {
-  return id.slice(0, 8);
-}
-
-/** A checkpoint's label: its name, or the first 8 characters of its id. */
-export function checkpointLabel(c: Pick<CheckpointData, 'name' | 'id'>): string {
-  return c.name ?? shortId(c.id);
-}
-
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 export function signedBytes(n: number, format: (n: number) => string): string {

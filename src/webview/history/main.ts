@@ -20,12 +20,15 @@ import '@vscode-elements/elements/dist/vscode-table-header-cell/index.js';
 import '@vscode-elements/elements/dist/vscode-table-row/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 
-import { ExtensionToWebview, MessageType, PersistedState, PinData, SstColumn, TimelineFilter, WebviewStateDump } from '../../shared/messages';
+import { databaseLabel } from '../../shared/databaseLabel';
+import { ExtensionToWebview, MessageType, PersistedState, PinData, SstColumn, TimelineFilter } from '../../shared/messages';
+import type { WebviewStateDump } from '../../shared/testProbeMessages';
 import { renderChart } from './chart';
-import { CheckpointHandlers, makeSstFilterField, renderCheckpointList, renderPinned, renderSstRows } from './checkpoints';
+import { CheckpointHandlers, makeSstFilterField, renderCheckpointList, renderPinned, renderSstRows } from './checkpointTables';
 import { el, replace } from './dom';
 import { formatBytes, plural } from './format';
 import { defaultState, HistoryModel, TIMELINE_PAGE } from './model';
+import { installTestProbe } from './testProbe';
 import { renderTimeline } from './timeline';
 import { vscode } from './vscodeApi';
 
@@ -33,7 +36,7 @@ const scriptStartMs = performance.now();
 const timing: WebviewStateDump['timing'] = { scriptStartMs, firstManifestsDrawnMs: null, allDrawnMs: null, renders: 0, renderMs: 0, engineMs: null };
 const model = new HistoryModel();
 let ui: PersistedState = { ...defaultState(null), ...(vscode.getState() ?? {}) };
-const counts = { timelineRows: 0, gapRows: 0, checkpointRows: 0, sstRows: 0, chartBars: 0, chartPoints: 0 };
+const counts = { chartBars: 0, chartPoints: 0 };
 
 function save(): void {
   if (model.target) ui.target = model.target;
@@ -72,7 +75,7 @@ let sstTable: { tableHost?: HTMLElement; count?: HTMLElement; pin?: PinData } = 
 
 function redrawSstTable(): void {
   if (sstTable.tableHost && sstTable.count && sstTable.pin) {
-    counts.sstRows = renderSstRows(sstTable.tableHost, sstTable.count, sstTable.pin, { filter: ui.sstFilter, sort: ui.sstSort }, handlers);
+    renderSstRows(sstTable.tableHost, sstTable.count, sstTable.pin, { filter: ui.sstFilter, sort: ui.sstSort }, handlers);
   }
 }
 
@@ -126,7 +129,7 @@ function render(): void {
 
 function draw(): void {
   const latest = model.latest();
-  titleEl.textContent = model.target ? `History of ${model.dbPath || '(store root)'}` : 'Manifest history';
+  titleEl.textContent = model.target ? `History of ${databaseLabel(model.dbPath)}` : 'Manifest history';
   subtitle.textContent = model.target
     ? `${model.location} · latest manifest #${model.latestId ?? '…'} · ${plural(model.listing.length, 'manifest')} on the store · ${model.gaps.reduce((a, g) => a + g.toId - g.fromId + 1, 0)} ids deleted by GC`
     : '';
@@ -162,7 +165,7 @@ function draw(): void {
   const chart = renderChart(chartHost, model, ui.selectedCheckpointId, (id) => select(id));
   counts.chartBars = chart.bars;
   counts.chartPoints = chart.points;
-  const t = renderTimeline(timelineHost, model, { shown: ui.timelineShown, filter: ui.timelineFilter, selectedId: ui.selectedCheckpointId, scrollTop: ui.timelineScrollTop }, {
+  renderTimeline(timelineHost, model, { shown: ui.timelineShown, filter: ui.timelineFilter, selectedId: ui.selectedCheckpointId, scrollTop: ui.timelineScrollTop }, {
     onSelectCheckpoint: (id) => select(id),
     onOpenManifest: handlers.onOpenManifest,
     onShowMore: () => {
@@ -182,13 +185,10 @@ function draw(): void {
       save();
     },
   });
-  counts.timelineRows = t.rows;
-  counts.gapRows = t.gapRows;
-  counts.checkpointRows = renderCheckpointList(checkpointsHost, model, ui.selectedCheckpointId, handlers);
+  renderCheckpointList(checkpointsHost, model, ui.selectedCheckpointId, handlers);
   const hadFocus = document.activeElement === sstFilterField;
   const pinned = renderPinned(pinnedHost, model, { selectedId: ui.selectedCheckpointId, filter: ui.sstFilter, sort: ui.sstSort, writable }, handlers, sstFilterField);
   sstTable = pinned;
-  counts.sstRows = pinned.rows;
   if (hadFocus) sstFilterField.focus();
   if (timing.firstManifestsDrawnMs === null && model.manifests.size > 0) timing.firstManifestsDrawnMs = performance.now();
   if (timing.allDrawnMs === null && model.done) timing.allDrawnMs = performance.now();
@@ -206,40 +206,6 @@ function schedule(): void {
 new ResizeObserver(() => schedule()).observe(chartHost);
 
 // ───────────────────────────────────────────────────────────── messages ──
-
-function dump(): WebviewStateDump {
-  // VS Code's own API script (`_vscodeApiScript`) is the one script without our nonce that belongs here.
-  const suspicious = Array.from(document.querySelectorAll('img, iframe, object, embed, script')).filter((e) => !(e.tagName === 'SCRIPT' && (e.hasAttribute('nonce') || e.id === '_vscodeApiScript')));
-  for (const e of Array.from(document.querySelectorAll('*'))) {
-    if (Array.from(e.attributes).some((a) => a.name.toLowerCase().startsWith('on'))) suspicious.push(e);
-  }
-  const injected = suspicious.length;
-  const injectedDescriptions = suspicious.map((e) => `<${e.tagName.toLowerCase()} ${Array.from(e.attributes).map((a) => a.name).join(' ')}>`);
-  return {
-    generation: model.generation,
-    latestId: model.latestId,
-    loaded: model.loaded,
-    total: model.total,
-    done: model.done,
-    manifests: [...model.manifests.values()].sort((a, b) => b.id - a.id),
-    diffs: [...model.diffs.values()].sort((a, b) => b.toId - a.toId),
-    gaps: model.gaps,
-    pins: model.pins ?? [],
-    bytes: model.bytes,
-    selectedCheckpointId: ui.selectedCheckpointId,
-    timing,
-    dom: {
-      ...counts,
-      timelineRows: document.querySelectorAll('.timeline .row.manifest').length,
-      gapRows: document.querySelectorAll('.timeline .row.gap').length,
-      checkpointRows: document.querySelectorAll('.cp-table .cp-row').length,
-      sstRows: document.querySelectorAll('.sst-table .sst-row').length,
-      injectedElements: injected,
-      injectedDescriptions,
-      checkpointNamesShown: Array.from(document.querySelectorAll('.cp-table .cp-name')).map((e) => e.textContent ?? ''),
-    },
-  };
-}
 
 window.addEventListener('message', (event: MessageEvent<ExtensionToWebview>) => {
   const m = event.data;
@@ -271,15 +237,6 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToWebview>) => 
       if (m.running) model.running.add(m.action);
       else model.running.delete(m.action);
       break;
-    case MessageType.dumpState:
-      // Draw first so the DOM figures describe what the data says.
-      if (frame) {
-        cancelAnimationFrame(frame);
-        frame = 0;
-      }
-      render();
-      vscode.postMessage({ type: MessageType.stateDump, requestId: m.requestId, state: dump() });
-      return;
     default:
       return;
   }
@@ -294,6 +251,20 @@ window.addEventListener('scroll', () => {
     ui.scrollTop = window.scrollY;
     save();
   }, 200);
+});
+
+installTestProbe({
+  model,
+  ui: () => ui,
+  timing,
+  counts,
+  renderNow: () => {
+    if (frame) {
+      cancelAnimationFrame(frame);
+      frame = 0;
+    }
+    render();
+  },
 });
 
 render();

@@ -42,7 +42,7 @@ export class HistoryModel {
   error: string | null = null;
   durationMs: number | null = null;
   firstBatchMs: number | null = null;
-  writableHint = true;
+  /** What the extension said when the load started (read-only database), before the latest manifest is in. */
   readOnlyReason: string | null = null;
   /** Extension clock minus ours, in seconds (expiry states use the extension's clock). */
   clockSkewS = 0;
@@ -57,7 +57,6 @@ export class HistoryModel {
     this.listing = m.listing;
     this.gaps = m.gaps;
     this.checkpoints = m.checkpoints;
-    this.writableHint = m.writable;
     this.readOnlyReason = m.readOnlyReason;
     this.clockSkewS = m.nowS - Math.floor(Date.now() / 1000);
     // Manifests never change: keep what an earlier load of the same database sent.
@@ -92,7 +91,7 @@ export class HistoryModel {
   /** Writes are allowed only when the latest manifest is one we can rewrite. */
   writable(): boolean {
     const latest = this.latest();
-    return this.writableHint && !!latest && latest.error === null && latest.readOnlyReason === null;
+    return this.readOnlyReason === null && !!latest && latest.error === null && latest.readOnlyReason === null;
   }
 
   readOnlyWhy(): string | null {

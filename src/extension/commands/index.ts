@@ -1,0 +1,27 @@
+/**
+ * Every command the extension registers, in one list (ids: commandIds.ts;
+ * package.json must contribute each, a host test checks). A new command
+ * file adds its `register…` call here, and nowhere else.
+ */
+
+import type * as vscode from 'vscode';
+import { registerCheckpointCommands } from './checkpointCommands';
+import { registerConnectionCommands } from './connectionCommands';
+import { registerCreateCheckpoint } from './createCheckpoint';
+import { registerDemo } from './demo';
+import type { CommandDeps } from './deps';
+import { registerHistoryCommands } from './historyCommands';
+import { registerManifestCommands } from './manifestCommands';
+import { registerViewCommands } from './viewCommands';
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  return [
+    registerCreateCheckpoint(deps),
+    ...registerCheckpointCommands(deps),
+    ...registerConnectionCommands(deps),
+    ...registerManifestCommands(deps),
+    ...registerHistoryCommands(deps),
+    ...registerViewCommands(deps),
+    registerDemo(deps),
+  ];
+}
