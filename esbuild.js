@@ -65,24 +65,22 @@ function builds() {
       minify: production,
     },
   ];
-  if (fs.existsSync('src/webview/history/main.ts')) {
-    // The webview page runs in the browser sandbox: no Node, no vscode module, only what it bundles
-    // (@vscode-elements/elements and our src/shared). Loaded with a CSP nonce from dist/ (a
-    // localResourceRoot), so it must be one self-contained file.
-    list.push({
-      entryPoints: ['src/webview/history/main.ts'],
-      outfile: 'dist/webview.js',
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2022',
-      sourcemap: true,
-      sourcesContent: false,
-      logLevel: 'silent',
-      minify: production,
-      plugins: [problemMatcherPlugin('webview'), copyCodiconsPlugin()],
-    });
-  }
+  // The webview page runs in the browser sandbox: no Node, no vscode module, only what it bundles
+  // (@vscode-elements/elements and our src/shared). Loaded with a CSP nonce from dist/ (a
+  // localResourceRoot), so it must be one self-contained file.
+  list.push({
+    entryPoints: ['src/webview/history/main.ts'],
+    outfile: 'dist/webview.js',
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    sourcemap: true,
+    sourcesContent: false,
+    logLevel: 'silent',
+    minify: production,
+    plugins: [problemMatcherPlugin('webview'), copyCodiconsPlugin()],
+  });
   if (fs.existsSync('src/cli/main.ts')) {
     list.push({
       ...common,
