@@ -6,8 +6,9 @@
  */
 
 import * as vscode from 'vscode';
-import { createCheckpoint } from '../../engine/checkpoints';
+import { createCheckpoint, validateCheckpointName } from '../../engine/checkpoints';
 import { parseDuration } from '../../engine/duration';
+import { messageOf } from '../../engine/errors';
 import { checkpointLabel, expiryPhrase, relativeTime } from '../../shared/checkpointStatus';
 import { databaseLabel } from '../../shared/databaseLabel';
 import { Command } from '../commandIds';
@@ -25,10 +26,15 @@ export interface CreateCheckpointArgs {
   sourceId?: string;
 }
 
-export function validateName(text: string): string | undefined {
-  if (text.length > 1024) return 'At most 1024 characters.';
-  if (/[\u0000-\u001f\u007f]/.test(text)) return 'Control characters are not allowed.';
-  return undefined;
+/** The engine's checkpoint-name rule, as you type; empty is allowed here (it means "no name"). */
+function nameProblem(text: string): string | undefined {
+  if (text === '') return undefined;
+  try {
+    validateCheckpointName(text);
+    return undefined;
+  } catch (e) {
+    return messageOf(e);
+  }
 }
 
 export function registerCreateCheckpoint(deps: CommandDeps): vscode.Disposable {
@@ -42,7 +48,7 @@ export function registerCreateCheckpoint(deps: CommandDeps): vscode.Disposable {
     const where = databaseLabel(target.dbPath);
     const lifetime = await pickLifetime({ title: `Create Checkpoint in ${where} (1/3): lifetime`, placeholder: 'Pick a lifetime or type one, e.g. "2h 30min"' });
     if (lifetime === undefined) return undefined;
-    const name = await vscode.window.showInputBox({ title: `Create Checkpoint in ${where} (2/3): name (optional)`, prompt: 'A name to find the checkpoint by; leave empty for none', validateInput: validateName });
+    const name = await vscode.window.showInputBox({ title: `Create Checkpoint in ${where} (2/3): name (optional)`, prompt: 'A name to find the checkpoint by; leave empty for none', validateInput: nameProblem });
     if (name === undefined) return undefined;
     const snap = await runOperation(`Reading ${where}`, () => deps.databases.current(target));
     if (!snap) return undefined;

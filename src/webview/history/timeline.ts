@@ -7,7 +7,7 @@
 
 import type { CheckpointData, DiffData, ManifestData, TimelineFilter } from '../../shared/messages';
 import { el, replace } from './dom';
-import { checkpointLabel, expiryPhrase, expiryState, formatBytes, localTime, plural, relativeTime, signedBytes } from './format';
+import { checkpointLabel, expiryPhrase, expiryState, formatBytes, localTime, plural, relativeTime, shortId, signedBytes } from './format';
 import { diffHasChanges, HistoryModel, TIMELINE_PAGE, TimelineRow, timelineRows } from './model';
 
 export interface TimelineHandlers {
@@ -32,7 +32,7 @@ function checkpointName(id: string, ...sources: Array<ManifestData | undefined>)
     const c = m?.checkpoints.find((x) => x.id === id);
     if (c) return checkpointLabel(c);
   }
-  return id.slice(0, 8);
+  return shortId(id);
 }
 
 function changeChips(d: DiffData | undefined, m: ManifestData, older: ManifestData | undefined): HTMLElement[] {
