@@ -16,7 +16,7 @@ import { checkpointsOf, sstsOf } from '../../src/engine/manifest/model';
 import { pinnedSsts } from '../../src/engine/pinned';
 import { dbKeys } from '../../src/engine/paths';
 import { CountingObjectStore } from '../../src/engine/store/countingStore';
-import { LocalObjectStore } from '../../src/engine/store/localStore';
+import { LocalObjectStore } from '../../src/engine/store/local/localStore';
 import {
   buildDatabase,
   BuiltDatabase,

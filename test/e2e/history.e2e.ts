@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { createCheckpoint } from '../../src/engine/checkpoints';
 import { ManifestStore } from '../../src/engine/manifest/manifestStore';
-import { LocalObjectStore } from '../../src/engine/store/localStore';
+import { LocalObjectStore } from '../../src/engine/store/local/localStore';
 import { REPO_ROOT, startCodeServer, type CodeServer } from '../../scripts/lib/codeServer.mjs';
 import { launchBrowser, openViewContainer, openWorkbench, prepareE2eRun, TEST_RESULTS_DIR, waitForTreeRows } from './workbench';
 

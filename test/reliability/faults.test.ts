@@ -57,9 +57,9 @@ import { ManifestStore } from '../../src/engine/manifest/manifestStore';
 import { checkpointInfo, CheckpointInfo, checkpointsOf, rawCheckpoints } from '../../src/engine/manifest/model';
 import { dbKeys, manifestIdOfKey } from '../../src/engine/paths';
 import { FaultInjectingStore, type FaultOptions, InjectedCounts, mulberry32 } from '../../src/engine/store/faultyStore';
-import { LocalObjectStore } from '../../src/engine/store/localStore';
+import { LocalObjectStore } from '../../src/engine/store/local/localStore';
 import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
-import { listAll, type GetResult, type ListOptions, type ListPage, type ObjectMeta, type ObjectStore, type PutIfAbsentResult } from '../../src/engine/store/objectStore';
+import { listAll, type GetResult, type ListOptions, type ListPage, type ObjectMeta, type ObjectStore, type PutBody, type PutIfAbsentResult } from '../../src/engine/store/objectStore';
 import { manifestV1, putManifest } from '../support/manifestKit';
 
 const DB = 'db';
@@ -122,10 +122,16 @@ class Tally implements ObjectStore {
   get(key: string): Promise<GetResult | undefined> {
     return this.run('get', () => this.inner.get(key));
   }
+  getRange(key: string, start: number, end: number): Promise<Uint8Array | undefined> {
+    return this.run('get', () => this.inner.getRange(key, start, end));
+  }
+  getStream(key: string) {
+    return this.run('get', () => this.inner.getStream(key));
+  }
   head(key: string): Promise<ObjectMeta | undefined> {
     return this.run('head', () => this.inner.head(key));
   }
-  putIfAbsent(key: string, bytes: Uint8Array): Promise<PutIfAbsentResult> {
+  putIfAbsent(key: string, bytes: PutBody): Promise<PutIfAbsentResult> {
     return this.run('put', () => this.inner.putIfAbsent(key, bytes));
   }
   delete(key: string): Promise<void> {
@@ -161,10 +167,16 @@ class InFlight implements ObjectStore {
   get(key: string) {
     return this.run(() => this.inner.get(key));
   }
+  getRange(key: string, start: number, end: number) {
+    return this.run(() => this.inner.getRange(key, start, end));
+  }
+  getStream(key: string) {
+    return this.run(() => this.inner.getStream(key));
+  }
   head(key: string) {
     return this.run(() => this.inner.head(key));
   }
-  putIfAbsent(key: string, bytes: Uint8Array) {
+  putIfAbsent(key: string, bytes: PutBody) {
     return this.run(() => this.inner.putIfAbsent(key, bytes));
   }
   delete(key: string) {
@@ -721,6 +733,8 @@ describe('a lagging GET plus a lagging listing', () => {
       description: faulty.description,
       listPage: (o) => faulty.listPage(o),
       head: (k) => faulty.head(k),
+      getRange: (k, s, e) => faulty.getRange(k, s, e),
+      getStream: (k) => faulty.getStream(k),
       putIfAbsent: (k, b) => faulty.putIfAbsent(k, b),
       delete: (k) => faulty.delete(k),
       get: async (k) => {

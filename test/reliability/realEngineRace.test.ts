@@ -34,7 +34,7 @@ import { ManifestStore } from '../../src/engine/manifest/manifestStore';
 import { CheckpointInfo, shapeOf, sstsOf } from '../../src/engine/manifest/model';
 import { dbKeys } from '../../src/engine/paths';
 import { CountingObjectStore } from '../../src/engine/store/countingStore';
-import { LocalObjectStore } from '../../src/engine/store/localStore';
+import { LocalObjectStore } from '../../src/engine/store/local/localStore';
 import { listAll, type ObjectStore } from '../../src/engine/store/objectStore';
 import {
   buildDatabase,
@@ -536,7 +536,7 @@ describe('reliability: our clients racing the REAL SlateDB engine', function () 
         AWS_ALLOW_HTTP: 'true',
       };
       const spec: StoreLike = { storeUrl: `s3://${bucket}`, env };
-      const { S3ObjectStore } = await import('../../src/engine/store/s3Store');
+      const { S3ObjectStore } = await import('../../src/engine/store/s3/s3Store');
       const newStore = () =>
         new S3ObjectStore({ bucket, endpoint: server.endpoint, region: server.region, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey } });
       const writer = startLiveWriter(spec, DB, { ...TUNING, keyPrefix: 's3live-', batchSize: 50, flushEvery: 1, pauseMs: 20, stepTimeoutMs: 60_000 });

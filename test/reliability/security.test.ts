@@ -31,7 +31,7 @@ import * as fc from 'fast-check';
 import { createCheckpoint, deleteCheckpoint, listCheckpoints, refreshCheckpoint } from '../../src/engine/checkpoints';
 import { EngineError, ErrorCode } from '../../src/engine/errors';
 import { ManifestStore } from '../../src/engine/manifest/manifestStore';
-import { LocalObjectStore } from '../../src/engine/store/localStore';
+import { LocalObjectStore } from '../../src/engine/store/local/localStore';
 import { checkpointTable, manifestV1, putManifest } from '../support/manifestKit';
 import { useTestBucket } from '../store/s3TestServer';
 
@@ -460,7 +460,7 @@ describe('reliability: security', function () {
     it('an endpoint that accepts and never answers: a request fails after the S3 store\'s requestTimeoutMs (it must not hang)', async function () {
       this.timeout(120_000);
       const silent = await silentServer();
-      const { S3ObjectStore } = await import('../../src/engine/store/s3Store');
+      const { S3ObjectStore } = await import('../../src/engine/store/s3/s3Store');
       const store = new S3ObjectStore({
         bucket: 'b',
         endpoint: `http://127.0.0.1:${silent.port}`,
@@ -517,7 +517,7 @@ describe('reliability: security', function () {
 
       it('the S3 store\'s logger lines, error messages and error objects never contain the secret (wrong secret and right secret, every operation)', async function () {
         const { server, bucket } = s3();
-        const { S3ObjectStore } = await import('../../src/engine/store/s3Store');
+        const { S3ObjectStore } = await import('../../src/engine/store/s3/s3Store');
         const lines: string[] = [];
         const messages: string[] = [];
         const inspected: string[] = [];

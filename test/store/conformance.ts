@@ -555,6 +555,66 @@ export function runObjectStoreConformance(name: string, makeStore: () => Promise
       });
     });
 
+    describe('invalid keys (refused the same way by every backend, before any request)', () => {
+      const outside: [string, string][] = [
+        ['empty', ''],
+        ['absolute', '/abs/key'],
+        ['leading "/" only', '/'],
+        ['trailing "/"', 'db/dir/'],
+        ['doubled "/"', 'db//x'],
+        ['"." segment', 'db/./x'],
+        ['lone "."', '.'],
+        ['".." segment', 'db/../x'],
+        ['lone ".."', '..'],
+        ['leading ".."', '../escape'],
+        ['backslash', 'db\\x'],
+        ['backslash escape', '..\\escape'],
+        ['NUL', 'db/x\0y'],
+      ];
+      const invalid: [string, string][] = [
+        ['lone high surrogate', 'db/x\uD800y'],
+        ['lone low surrogate', 'db/\uDC00'],
+        ['our staging name', 'db/.x.0123456789abcdef.tmp'],
+        ["object_store's staging name", 'db/x#12'],
+      ];
+      const operations: [string, (k: string) => Promise<unknown>][] = [
+        ['get', (k) => store.get(k)],
+        ['getRange', (k) => store.getRange(k, 0, 10)],
+        ['getStream', (k) => store.getStream(k)],
+        ['head', (k) => store.head(k)],
+        ['putIfAbsent', (k) => store.putIfAbsent(k, bytesOf('x'))],
+        ['putIfAbsent (streamed)', (k) => store.putIfAbsent(k, bytesSource(bytesOf('x')))],
+        ['delete', (k) => store.delete(k)],
+      ];
+      for (const [code, cases] of [['PATH_OUTSIDE_ROOT', outside], ['INVALID_ARGUMENT', invalid]] as const) {
+        it(`refuses keys with ${cases.map(([what]) => what).join(', ')}: ${code} on every operation, nothing written`, async () => {
+          for (const [what, key] of cases) {
+            for (const [op, run] of operations) {
+              await assert.rejects(run(key), (e: unknown) => isEngineError(e, code), `${op} of a key with ${what} (${JSON.stringify(key)})`);
+            }
+            if (store.copyObjectFrom) {
+              await assert.rejects(store.copyObjectFrom(peer ?? store, 'ok', key), (e: unknown) => isEngineError(e, code), `copyObjectFrom to ${JSON.stringify(key)}`);
+            }
+          }
+          assert.deepEqual((await listAll(store, {})).objects, []);
+        });
+      }
+
+      it('refuses listing prefixes with an absolute, empty, "." or ".." segment, a backslash or NUL (PATH_OUTSIDE_ROOT) or a lone surrogate (INVALID_ARGUMENT)', async () => {
+        await putAll(['db/x']);
+        for (const prefix of ['/db', '/', 'db//', 'db/./', './', '../', 'db/../x', '..\\x', 'db\\', 'db/\0']) {
+          await assert.rejects(store.listPage({ prefix }), (e: unknown) => isEngineError(e, 'PATH_OUTSIDE_ROOT'), `prefix ${JSON.stringify(prefix)}`);
+        }
+        for (const options of [{ prefix: 'db/\uD800' }, { startAfter: 'db/\uDFFF' }, { delimiter: '\uD800' }, { maxKeys: 0 }, { maxKeys: 1.5 }]) {
+          await assert.rejects(store.listPage(options), invalidArgument, JSON.stringify(options));
+        }
+        // A partial last name may be anything a name may start with, "." and ".." included.
+        assert.deepEqual(keysOf((await page({ prefix: 'db/' })).objects), ['db/x']);
+        assert.deepEqual((await page({ prefix: 'db/..' })).objects, []);
+        assert.deepEqual((await page({ prefix: 'db/.' })).objects, []);
+      });
+    });
+
     describe('delete', () => {
       it('deleting an absent key succeeds', async () => {
         await store.delete('never/was');

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LocalObjectStore } from '../../src/engine/store/localStore';
+import { LocalObjectStore } from '../../src/engine/store/local/localStore';
 import { runEngineCompatibility } from './engineCompat';
 
 runEngineCompatibility('local directory', async () => {

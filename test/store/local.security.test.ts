@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isEngineError } from '../../src/engine/errors';
-import { LocalObjectStore } from '../../src/engine/store/localStore';
+import { LocalObjectStore } from '../../src/engine/store/local/localStore';
 import { listAll } from '../../src/engine/store/objectStore';
 
 const bytes = (s: string) => new TextEncoder().encode(s);

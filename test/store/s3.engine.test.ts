@@ -6,7 +6,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { S3ObjectStore } from '../../src/engine/store/s3Store';
+import { S3ObjectStore } from '../../src/engine/store/s3/s3Store';
 import { runEngineCompatibility } from './engineCompat';
 import { createTestBucket, deleteTestBucket, emptyPrefix, s3TestServer, type S3TestServer } from './s3TestServer';
 

@@ -14,7 +14,7 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { EngineError, isEngineError } from '../../src/engine/errors';
 import { listAll } from '../../src/engine/store/objectStore';
 import { openStore } from '../../src/engine/store/openStore';
-import { mapS3Error, PROBE_FOLDER, S3ObjectStore, type S3StoreOptions } from '../../src/engine/store/s3Store';
+import { mapS3Error, PROBE_FOLDER, S3ObjectStore, type S3StoreOptions } from '../../src/engine/store/s3/s3Store';
 import { createTestBucket, deleteTestBucket, s3TestServer, type S3TestServer } from './s3TestServer';
 
 const bytes = (s: string) => new TextEncoder().encode(s);

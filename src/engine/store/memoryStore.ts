@@ -12,7 +12,8 @@
 import { EngineError } from '../errors';
 import { STREAM_CHUNK_BYTES, checkBody, checkRange, clampRange, collectBody } from './body';
 import type { GetResult, GetStreamResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutBody, PutIfAbsentResult } from './objectStore';
-import { PageCollector, compareUtf8, keyPassesBounds, planList, validateKey } from './localStore';
+import { compareUtf8, validateKey } from './keys';
+import { PageCollector, keyPassesBounds, planList, toListPage } from './listing';
 
 interface StoredObject {
   bytes: Uint8Array;
@@ -86,14 +87,7 @@ export class MemoryObjectStore implements ObjectStore {
       const cp = collector.offerKey(key, this.meta(key, this.objects.get(key) as StoredObject));
       i = cp === undefined ? i + 1 : this.endOfPrefix(cp, i);
     }
-    const { items, nextContinuationToken } = collector.finish();
-    const objects: ObjectMeta[] = [];
-    const commonPrefixes: string[] = [];
-    for (const item of items) {
-      if (item.kind === 'key') objects.push(item.payload);
-      else commonPrefixes.push(item.prefix);
-    }
-    return nextContinuationToken === undefined ? { objects, commonPrefixes } : { objects, commonPrefixes, nextContinuationToken };
+    return toListPage(collector.finish(), (_key, meta) => meta);
   }
 
   async get(key: string): Promise<GetResult | undefined> {
@@ -144,9 +138,9 @@ export class MemoryObjectStore implements ObjectStore {
 
   /** Another MemoryObjectStore's object is copied without a stream ("server-side"); any other source: 'unsupported'. */
   async copyObjectFrom(source: ObjectStore, sourceKey: string, targetKey: string): Promise<PutIfAbsentResult | 'unsupported'> {
-    validateKey(sourceKey);
     validateKey(targetKey);
     if (!(source instanceof MemoryObjectStore)) return 'unsupported';
+    validateKey(sourceKey);
     const o = source.objects.get(sourceKey);
     if (o === undefined) {
       throw new EngineError('DATA_MISSING', `copy ${source.description}/${sourceKey} failed: the object does not exist there`, { key: sourceKey });

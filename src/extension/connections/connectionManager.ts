@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { EngineError } from '../../engine/errors';
 import { LocalObjectStore } from '../../engine/store/local/localStore';
+import { loadS3Store, s3EnvironmentDefaults } from '../../engine/store/openStore';
 import { LoggingObjectStore } from '../../engine/store/loggingStore';
 import type { ObjectStore } from '../../engine/store/objectStore';
 import type { EngineLog } from '../../engine/log';
@@ -134,8 +135,8 @@ export class ConnectionManager extends Disposable {
     if (c.auth === 'access-keys' && !secret) {
       throw new EngineError('INVALID_ARGUMENT', `connection "${c.name}" uses access keys but none are stored; edit the connection to enter them again`);
     }
-    const { S3ObjectStore } = await import('../../engine/store/s3Store');
-    const store = new S3ObjectStore({
+    const S3ObjectStore = await loadS3Store();
+    const store = new S3ObjectStore(s3EnvironmentDefaults({
       bucket: c.bucket,
       prefix: c.prefix,
       region: c.region,
@@ -143,7 +144,7 @@ export class ConnectionManager extends Disposable {
       forcePathStyle: c.forcePathStyle,
       profile: c.auth === 'profile' ? c.profile : undefined,
       credentials: secret,
-    });
+    }));
     return new LoggingObjectStore(store, tagged(c.name));
   }
 

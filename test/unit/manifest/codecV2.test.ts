@@ -15,7 +15,7 @@ import { DecodedManifest, decodeManifest, encodeManifest } from '../../../src/en
 import { ManifestStore } from '../../../src/engine/manifest/manifestStore';
 import { checkpointsOf, sstsOf } from '../../../src/engine/manifest/model';
 import { pinnedSsts } from '../../../src/engine/pinned';
-import { LocalObjectStore } from '../../../src/engine/store/localStore';
+import { LocalObjectStore } from '../../../src/engine/store/local/localStore';
 import { MemoryObjectStore } from '../../../src/engine/store/memoryStore';
 import type { ObjectStore } from '../../../src/engine/store/objectStore';
 import {
