@@ -33,15 +33,28 @@ const common = {
 };
 
 /**
- * The S3 store (and the AWS SDK under it) is its own file, dist/s3.js, loaded by
- * `await import('./s3Store')` only when an s3:// store is opened: local-only users
- * never parse the SDK, and activation stays small.
+ * The S3 store (and the AWS SDK under it) is its own file, dist/s3.js, loaded by the
+ * one dynamic import in `loadS3Store()` (src/engine/store/openStore.ts) only when an S3
+ * store is opened: local-only users never parse the SDK, and activation stays small.
+ * The split keys on the resolved file, not on the import text; a static import of the
+ * S3 module fails the build (it would pull the SDK into the importing bundle).
  */
+const S3_MODULE = path.resolve(__dirname, 'src/engine/store/s3/s3Store.ts');
+if (!fs.existsSync(S3_MODULE)) throw new Error(`esbuild.js: the S3 store moved from ${S3_MODULE}; update S3_MODULE`);
+
 function s3SplitPlugin() {
   return {
     name: 's3-split',
     setup(build) {
-      build.onResolve({ filter: /(^|\/)s3Store$/ }, (args) => (args.kind === 'dynamic-import' ? { path: './s3.js', external: true } : undefined));
+      build.onResolve({ filter: /^\./ }, async (args) => {
+        if (args.pluginData === 's3-split') return undefined;
+        const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 's3-split' });
+        if (resolved.path !== S3_MODULE) return resolved.errors.length > 0 ? { errors: resolved.errors } : undefined;
+        if (args.kind !== 'dynamic-import') {
+          return { errors: [{ text: `${path.relative(__dirname, args.importer)} imports the S3 store statically: load it with loadS3Store() (engine/store/openStore.ts) so the AWS SDK stays in dist/s3.js` }] };
+        }
+        return { path: './s3.js', external: true };
+      });
     },
   };
 }
@@ -58,7 +71,7 @@ function builds() {
     },
     {
       ...common,
-      entryPoints: ['src/engine/store/s3Store.ts'],
+      entryPoints: [S3_MODULE],
       outfile: 'dist/s3.js',
       external,
       plugins: [problemMatcherPlugin('s3')],
