@@ -122,6 +122,11 @@ export class SstReader {
     return new SstReader(store, key, info, footer.formatVersion, { ...opts, size }, whole);
   }
 
+  /** WAL SSTs are seq-ordered: never seeked. (0.12.1's fence WAL is typed Compacted, so the key counts too.) */
+  get isWal(): boolean {
+    return this.info?.sstType === 'wal' || WAL_KEY.test(this.key);
+  }
+
   /** The index and every block's span (read once, then cached). */
   spans(signal?: AbortSignal): Promise<BlockSpans> {
     if (this.info === null) return Promise.resolve({ index: { offsets: [], firstKeys: [] }, ends: [] });
@@ -154,7 +159,7 @@ export class SstReader {
     const spans = await this.spans(opts.signal);
     const n = spans.ends.length;
     if (n === 0) return;
-    const covering = this.info!.sstType === 'wal' ? ([0, n - 1] as [number, number]) : blocksCovering(spans.index, opts.from, opts.to);
+    const covering = this.isWal ? ([0, n - 1] as [number, number]) : blocksCovering(spans.index, opts.from, opts.to);
     if (covering === null) return;
     const [first, last] = covering;
     const maxReadAhead = Math.max(FIRST_READ_BYTES, this.opts.maxReadAhead ?? DEFAULT_READ_AHEAD);
@@ -193,7 +198,7 @@ export class SstReader {
 
   /** Rows in file order (compacted: key asc, seq desc; WAL: seq asc); `from` skips the keys before it. */
   async *rows(opts: { from?: Uint8Array; signal?: AbortSignal } = {}): AsyncGenerator<RowEntry> {
-    const from = this.info?.sstType === 'wal' ? undefined : opts.from;
+    const from = this.isWal ? undefined : opts.from;
     for await (const block of this.blocks(opts)) {
       for (const row of block) {
         if (from !== undefined && compareBytes(row.key, from) < 0) continue;
