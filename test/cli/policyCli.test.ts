@@ -73,7 +73,6 @@ describe('CLI: apply-policy, --path-glob, health (real SlateDB databases)', func
   const STORE = pathToFileURL(root).href;
   const DBS = ['tenants/a', 'tenants/b', 'tenants/c'];
   const policyFile = path.join(root, 'policy.json');
-  const T = '2031-03-04T10:20:00Z';
 
   const list = (db: string) => cli(['--store', STORE, '--path', db, 'list-checkpoints']).json as Array<{ id: string; name: string | null; expire_time: string | null; create_time: string }>;
 
