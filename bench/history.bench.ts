@@ -18,7 +18,7 @@ import { ulidToString } from '../src/engine/ids';
 import { ManifestStore } from '../src/engine/manifest/manifestStore';
 import { dbKeys } from '../src/engine/paths';
 import { CountingObjectStore } from '../src/engine/store/countingStore';
-import { FaultInjectingStore } from '../src/engine/store/faultyStore';
+import { FaultInjectingStore } from '../src/engine/store/faultInjectingStore';
 import { MemoryObjectStore } from '../src/engine/store/memoryStore';
 import type { DecodedTable } from '../src/engine/manifest/flatDecoder';
 import { checkpointTable, compactedSst, manifestV1, putManifest, ulidN } from '../test/support/manifestKit';

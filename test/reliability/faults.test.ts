@@ -1,5 +1,5 @@
 /**
- * The engine under injected object-store faults (src/engine/store/faultyStore.ts), on the in-memory
+ * The engine under injected object-store faults (src/engine/store/faultInjectingStore.ts), on the in-memory
  * store and on a real directory (LocalObjectStore):
  *
  *   base store ─ throttle (FaultInjectingStore: maxConcurrent 3, latency 1–4 ms; shared by all
@@ -56,7 +56,8 @@ import { decodeManifest, DecodedManifest } from '../../src/engine/manifest/codec
 import { ManifestStore } from '../../src/engine/manifest/manifestStore';
 import { checkpointInfo, CheckpointInfo, checkpointsOf, rawCheckpoints } from '../../src/engine/manifest/model';
 import { dbKeys, manifestIdOfKey } from '../../src/engine/paths';
-import { FaultInjectingStore, type FaultOptions, InjectedCounts, mulberry32 } from '../../src/engine/store/faultyStore';
+import { FaultInjectingStore, type FaultOptions, InjectedCounts } from '../../src/engine/store/faultInjectingStore';
+import { mulberry32 } from '../../src/engine/store/seededRandom';
 import { LocalObjectStore } from '../../src/engine/store/local/localStore';
 import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
 import { listAll, type GetResult, type ListOptions, type ListPage, type ObjectMeta, type ObjectStore, type PutBody, type PutIfAbsentResult } from '../../src/engine/store/objectStore';

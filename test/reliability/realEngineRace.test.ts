@@ -20,7 +20,7 @@
  *    8 clients racing create / delete on one database; every successful create present at the end,
  *    no duplicate, no lost delete, the writer error-free.
  */
-import { mulberry32 } from '../../src/engine/store/faultyStore';
+import { mulberry32 } from '../../src/engine/store/seededRandom';
 import { useTestBucket } from '../store/s3TestServer';
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';

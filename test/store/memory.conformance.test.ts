@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { isEngineError } from '../../src/engine/errors';
 import { CountingObjectStore } from '../../src/engine/store/countingStore';
-import { FaultInjectingStore } from '../../src/engine/store/faultyStore';
+import { FaultInjectingStore } from '../../src/engine/store/faultInjectingStore';
 import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
 import type { ObjectStore } from '../../src/engine/store/objectStore';
 import { runObjectStoreConformance } from './conformance';

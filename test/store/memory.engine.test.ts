@@ -5,7 +5,7 @@
  * without it the clients would take turns instead of racing.
  */
 
-import { FaultInjectingStore } from '../../src/engine/store/faultyStore';
+import { FaultInjectingStore } from '../../src/engine/store/faultInjectingStore';
 import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
 import { runEngineCompatibility } from './engineCompat';
 

@@ -10,7 +10,7 @@ import { ManifestStore } from '../../src/engine/manifest/manifestStore';
 import { checkpointsOf } from '../../src/engine/manifest/model';
 import { pinnedSsts } from '../../src/engine/pinned';
 import { CountingObjectStore } from '../../src/engine/store/countingStore';
-import { FaultInjectingStore } from '../../src/engine/store/faultyStore';
+import { FaultInjectingStore } from '../../src/engine/store/faultInjectingStore';
 import { MemoryObjectStore } from '../../src/engine/store/memoryStore';
 import type { ObjectStore } from '../../src/engine/store/objectStore';
 import { HookedStore } from '../support/hookedStore';

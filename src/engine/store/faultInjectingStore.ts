@@ -31,13 +31,14 @@
  *
  * Every random choice comes from a seeded PRNG (`seed`, default 1) and is
  * drawn when the request is issued, three draws per request whatever the
- * options, so a sequence of calls replays identically. The later fault kinds
- * (throttling, hangs, ambiguous deletes, stale GETs) draw from a second PRNG
- * derived from the same seed, four draws per request whatever the options, so
- * adding them left the choices of the first three kinds unchanged for a seed.
+ * options, so a sequence of calls replays identically. Throttling, hangs,
+ * ambiguous deletes and stale GETs draw from a second PRNG derived from the
+ * same seed (four draws per request), so they never shift the choices of
+ * errors, landed-then-timeout and stale listings for a seed.
  */
 
 import { EngineError } from '../errors';
+import { mulberry32 } from './seededRandom';
 import type { GetResult, GetStreamResult, ListOptions, ListPage, ObjectMeta, ObjectStore, PutBody, PutIfAbsentResult } from './objectStore';
 
 export interface FaultOptions {
@@ -100,18 +101,6 @@ function secondSeed(seed: number): number {
 
 /** A manifest file, `<db>/manifest/<20 digits>.manifest` (the keys `staleGetRate` applies to). */
 const MANIFEST_KEY_RE = /(^|\/)manifest\/\d{20}\.manifest$/;
-
-/** mulberry32: small, fast, deterministic; not for anything but tests and benchmarks. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function checkRate(name: string, v: number | undefined): void {
   if (v !== undefined && !(v >= 0 && v <= 1)) throw new EngineError('INVALID_ARGUMENT', `${name} must be between 0 and 1, got ${v}`);
