@@ -66,8 +66,9 @@ export class SlateTreeProvider extends Disposable implements vscode.TreeDataProv
   async findCheckpointNode(target: CheckpointTarget): Promise<CheckpointNode | undefined> {
     const db = this.findDatabaseNode(target);
     if (!db) return undefined;
-    const nodes = this.checkpointNodes.get(targetKey(target)) ?? this.checkpointsOf(db).filter((n): n is CheckpointNode => n instanceof CheckpointNode);
-    return nodes.find((n) => n.checkpoint.id === target.checkpointId);
+    // The nodes VS Code was last given, unless the checkpoint is newer than them (then as the snapshot says).
+    const shown = this.checkpointNodes.get(targetKey(target))?.find((n) => n.checkpoint.id === target.checkpointId);
+    return shown ?? this.checkpointsOf(db).find((n): n is CheckpointNode => n instanceof CheckpointNode && n.checkpoint.id === target.checkpointId);
   }
 
   /** The database nodes the tree shows (for the reveal command and tests). */
@@ -121,7 +122,6 @@ export class SlateTreeProvider extends Disposable implements vscode.TreeDataProv
     const snapshot = this.databases.snapshot(target);
     if (!node || !snapshot) return;
     node.show(snapshot);
-    this.checkpointNodes.delete(targetKey(target));
     this.changed.fire(node);
   }
 
