@@ -17,8 +17,6 @@ export const Command = {
   showPinnedSsts: 'slatedb.showPinnedSsts',
 } as const;
 
-export type CommandId = (typeof Command)[keyof typeof Command];
-
 /** Tree item `contextValue`s (package.json `when` clauses key on them; a test checks). */
 export const ContextValue = {
   connection: 'slatedb.connection',
