@@ -4,11 +4,10 @@
  * every command works from the palette (asks), the tree (node) and code.
  */
 
-export interface DatabaseTarget {
-  connectionId: string;
-  /** Database root inside the connection's store ('' = the store root). */
-  dbPath: string;
-}
+import type { DatabaseRef } from '../shared/messages';
+
+/** A database: `connectionId` and `dbPath` (its root inside the connection's store, '' = the store root). The page knows it as DatabaseRef. */
+export type DatabaseTarget = DatabaseRef;
 
 export interface CheckpointTarget extends DatabaseTarget {
   checkpointId: string;

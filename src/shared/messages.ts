@@ -42,8 +42,10 @@ export const MessageType = { ...ToWebviewType, ...FromWebviewType } as const;
 
 // ───────────────────────────────────────────────────────── data shapes ──
 
+/** A database (the extension calls it DatabaseTarget). */
 export interface DatabaseRef {
   connectionId: string;
+  /** Database root inside the connection's store ('' = the store root). */
   dbPath: string;
 }
 

@@ -55,7 +55,7 @@ export class SlateTreeProvider extends Disposable implements vscode.TreeDataProv
       return roots;
     }
     if (node instanceof ConnectionNode) return this.databasesOf(node);
-    if (node instanceof DatabaseNode) return this.checkpointsOf(node);
+    if (node instanceof DatabaseNode) return this.checkpointNodesOf(node);
     return [];
   }
 
@@ -68,7 +68,7 @@ export class SlateTreeProvider extends Disposable implements vscode.TreeDataProv
     if (!db) return undefined;
     // The nodes VS Code was last given, unless the checkpoint is newer than them (then as the snapshot says).
     const shown = this.checkpointNodes.get(targetKey(target))?.find((n) => n.checkpoint.id === target.checkpointId);
-    return shown ?? this.checkpointsOf(db).find((n): n is CheckpointNode => n instanceof CheckpointNode && n.checkpoint.id === target.checkpointId);
+    return shown ?? this.checkpointNodesOf(db).find((n): n is CheckpointNode => n instanceof CheckpointNode && n.checkpoint.id === target.checkpointId);
   }
 
   /** The database nodes the tree shows (for the reveal command and tests). */
@@ -99,7 +99,7 @@ export class SlateTreeProvider extends Disposable implements vscode.TreeDataProv
     }
   }
 
-  private checkpointsOf(node: DatabaseNode): SlateNode[] {
+  private checkpointNodesOf(node: DatabaseNode): SlateNode[] {
     const snap = node.snapshot;
     if (!snap) return [];
     if (snap.kind === 'error') return [new MessageNode(node, snap.error.message, 'error', snap.error.message)];
