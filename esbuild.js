@@ -8,6 +8,7 @@
 //   test/integration/**/*.ts     -> out/test/integration/**/*.js (mocha inside the extension host)
 //   src/webview/history/main.ts  -> dist/webview.js              (the history panel's page: browser, iife)
 //                                   + dist/codicons/             (codicon.css/.ttf for <vscode-icon>, copied)
+//   src/webview/data/main.ts     -> dist/dataWebview.js        (the data panel's page: browser, iife)
 
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -94,6 +95,22 @@ function builds() {
     minify: production,
     plugins: [problemMatcherPlugin('webview'), copyCodiconsPlugin()],
   });
+  if (fs.existsSync('src/webview/data/main.ts')) {
+    // The data panel's page (Browse Data, Compare): same sandbox rules as the history page.
+    list.push({
+      entryPoints: ['src/webview/data/main.ts'],
+      outfile: 'dist/dataWebview.js',
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+      sourcemap: true,
+      sourcesContent: false,
+      logLevel: 'silent',
+      minify: production,
+      plugins: [problemMatcherPlugin('data webview')],
+    });
+  }
   if (fs.existsSync('src/cli/main.ts')) {
     list.push({
       ...common,

@@ -15,6 +15,11 @@ export const Command = {
   showLog: 'slatedb.showLog',
   showHistory: 'slatedb.showHistory',
   showPinnedSsts: 'slatedb.showPinnedSsts',
+  browseData: 'slatedb.browseData',
+  compareWith: 'slatedb.compareWith',
+  compareValue: 'slatedb.compareValue',
+  openValue: 'slatedb.openValue',
+  verifyCheckpoint: 'slatedb.verifyCheckpoint',
 } as const;
 
 /** Tree item `contextValue`s (package.json `when` clauses key on them; a test checks). */
