@@ -79,12 +79,12 @@ function builds() {
       minify: production,
     },
   ];
-  // The webview page runs in the browser sandbox: no Node, no vscode module, only what it bundles
+  // A webview page runs in the browser sandbox: no Node, no vscode module, only what it bundles
   // (@vscode-elements/elements and our src/shared). Loaded with a CSP nonce from dist/ (a
-  // localResourceRoot), so it must be one self-contained file.
-  list.push({
-    entryPoints: ['src/webview/history/main.ts'],
-    outfile: 'dist/webview.js',
+  // localResourceRoot), so each page must be one self-contained file.
+  const page = (entry, outfile, name, extraPlugins = []) => ({
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     format: 'iife',
     platform: 'browser',
@@ -93,24 +93,11 @@ function builds() {
     sourcesContent: false,
     logLevel: 'silent',
     minify: production,
-    plugins: [problemMatcherPlugin('webview'), copyCodiconsPlugin()],
+    plugins: [problemMatcherPlugin(name), ...extraPlugins],
   });
-  if (fs.existsSync('src/webview/data/main.ts')) {
-    // The data panel's page (Browse Data, Compare): same sandbox rules as the history page.
-    list.push({
-      entryPoints: ['src/webview/data/main.ts'],
-      outfile: 'dist/dataWebview.js',
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2022',
-      sourcemap: true,
-      sourcesContent: false,
-      logLevel: 'silent',
-      minify: production,
-      plugins: [problemMatcherPlugin('data webview')],
-    });
-  }
+  list.push(page('src/webview/history/main.ts', 'dist/webview.js', 'webview', [copyCodiconsPlugin()]));
+  // The data panel's page (Browse Data, Compare).
+  list.push(page('src/webview/data/main.ts', 'dist/dataWebview.js', 'data webview'));
   if (fs.existsSync('src/cli/main.ts')) {
     list.push({
       ...common,
