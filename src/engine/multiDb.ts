@@ -131,6 +131,21 @@ export interface CreatedAcross {
   rollbackError?: EngineError;
 }
 
+const U32_MAX = 0xffffffff;
+
+/**
+ * The lifetime rule of createCheckpoint / refreshCheckpoint (checkpoints.ts), checked once before
+ * any database is listed: bad input is one usage error up front, not one failure per database.
+ */
+function validateLifetime(lifetimeMs: number | undefined, options: AcrossOptions, label: string): void {
+  if (lifetimeMs === undefined) return;
+  if (!Number.isFinite(lifetimeMs) || lifetimeMs < 1000) throw new EngineError('INVALID_ARGUMENT', `${label}: the lifetime must be at least 1 second`);
+  const nowS = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
+  if (nowS + Math.floor(lifetimeMs / 1000) > U32_MAX) {
+    throw new EngineError('INVALID_ARGUMENT', `${label}: the lifetime ends after 2106, beyond what a SlateDB manifest can store; omit it for a checkpoint that never expires`);
+  }
+}
+
 /**
  * Creates one checkpoint in every matching database. With `allOrNothing`,
  * when any database failed, the checkpoints created are deleted again (each
@@ -142,6 +157,9 @@ export async function createAcross(
   checkpoint: { lifetimeMs?: number; name?: string; allOrNothing?: boolean },
   options: AcrossOptions = {},
 ): Promise<PerDatabase<CreatedAcross>[]> {
+  // Every input is checked before the first request (the glob is compiled before any listing).
+  if (checkpoint.name !== undefined) validateCheckpointName(checkpoint.name);
+  validateLifetime(checkpoint.lifetimeMs, options, 'create-checkpoint');
   const ctx = { now: options.now, log: options.log };
   const results = await acrossDatabases(
     store,
@@ -175,6 +193,7 @@ export async function rollBack(store: ObjectStore, results: PerDatabase<CreatedA
 /** Sets every checkpoint named `name` to expire `lifetimeMs` from now (none: never), in every matching database. */
 export async function refreshNamedAcross(store: ObjectStore, glob: string, name: string, lifetimeMs: number | undefined, options: AcrossOptions = {}): Promise<PerDatabase<CheckpointInfo[]>[]> {
   validateCheckpointName(name);
+  validateLifetime(lifetimeMs, options, `refresh-checkpoint --name ${name}`);
   return acrossDatabases(
     store,
     glob,
