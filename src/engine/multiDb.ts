@@ -16,7 +16,7 @@ import { compileGlob, CompiledGlob, segmentMatcher } from './glob';
 import { ManifestStore } from './manifest/manifestStore';
 import type { CheckpointInfo } from './manifest/model';
 import { manifestIdOfKey } from './paths';
-import { applyCheckpointBatch } from './policy/batch';
+import { applyCheckpointBatch, expireTimeFor } from './policy/batch';
 import type { ObjectStore } from './store/objectStore';
 
 export const DEFAULT_DB_CONCURRENCY = 8;
@@ -131,19 +131,12 @@ export interface CreatedAcross {
   rollbackError?: EngineError;
 }
 
-const U32_MAX = 0xffffffff;
-
 /**
- * The lifetime rule of createCheckpoint / refreshCheckpoint (checkpoints.ts), checked once before
- * any database is listed: bad input is one usage error up front, not one failure per database.
+ * The lifetime rule of every checkpoint write (batch.ts `expireTimeFor`), checked once before any
+ * database is listed: bad input is one usage error up front, not one failure per database.
  */
 function validateLifetime(lifetimeMs: number | undefined, options: AcrossOptions, label: string): void {
-  if (lifetimeMs === undefined) return;
-  if (!Number.isFinite(lifetimeMs) || lifetimeMs < 1000) throw new EngineError('INVALID_ARGUMENT', `${label}: the lifetime must be at least 1 second`);
-  const nowS = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
-  if (nowS + Math.floor(lifetimeMs / 1000) > U32_MAX) {
-    throw new EngineError('INVALID_ARGUMENT', `${label}: the lifetime ends after 2106, beyond what a SlateDB manifest can store; omit it for a checkpoint that never expires`);
-  }
+  expireTimeFor(Math.floor((options.now?.() ?? new Date()).getTime() / 1000), lifetimeMs, label);
 }
 
 /**
