@@ -20,6 +20,9 @@ export const Command = {
   compareValue: 'slatedb.compareValue',
   openValue: 'slatedb.openValue',
   verifyCheckpoint: 'slatedb.verifyCheckpoint',
+  backupCheckpoint: 'slatedb.backupCheckpoint',
+  backupNow: 'slatedb.backupNow',
+  restoreBackup: 'slatedb.restoreBackup',
 } as const;
 
 /** Tree item `contextValue`s (package.json `when` clauses key on them; a test checks). */
@@ -29,5 +32,8 @@ export const ContextValue = {
   databaseReadOnly: 'slatedb.database.readonly',
   checkpoint: 'slatedb.checkpoint',
   checkpointReadOnly: 'slatedb.checkpoint.readonly',
+  /** A checkpoint whose name parses as a backup (backup/naming.ts): read commands match /^slatedb\.checkpoint/. */
+  backupCheckpoint: 'slatedb.checkpoint.backup',
+  backupCheckpointReadOnly: 'slatedb.checkpoint.readonly.backup',
   message: 'slatedb.message',
 } as const;
