@@ -38,6 +38,18 @@ async function main(): Promise<void> {
   const extension = await optional('extension', async () => (await import('./extension.bench')).runExtensionBench());
   results.extension = extension;
 
+  // Data, backups, policies (issues 11-13): real-engine databases, built once into .cache/bench/.
+  const dataBenches: Array<[string, () => Promise<unknown>]> = [
+    ['scan', async () => (await import('./scan.bench')).runScanBench()],
+    ['backup', async () => (await import('./backup.bench')).runBackupBench()],
+    ['policy', async () => (await import('./policy.bench')).runPolicyBench()],
+  ];
+  for (const [name, load] of dataBenches) {
+    const figures = await optional(name, load);
+    if (figures && typeof figures === 'object' && 'skipped' in figures) console.log(`skipped ${figures.skipped}\n`);
+    results[name] = figures;
+  }
+
   const out = path.join(__dirname, 'results.json');
   fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
