@@ -7,12 +7,15 @@
 import * as vscode from 'vscode';
 import { checkpointJson } from '../../engine/json';
 import type { CheckpointInfo } from '../../engine/manifest/model';
+import { BackupName, parseBackupName } from '../../engine/backup/naming';
 import { checkpointLabel, ExpiryState, expiryPhrase, expiryState, likelyOrigin, ORIGIN_LABEL, plural, relativeTime } from '../../shared/checkpointStatus';
 import { databaseLabel } from '../../shared/databaseLabel';
+import { expiredTooltipRow } from '../expiry/expiredMark';
 import { ContextValue, Command } from '../commandIds';
 import { Connection, describeConnection } from '../connections/connection';
 import { DatabaseSnapshot, readOnlyReasonOf } from '../databaseRegistry';
 import type { CheckpointTarget, DatabaseTarget } from '../targets';
+import { backupDescription, backupLabel, backupRows } from './backupPresentation';
 
 export type SlateNode = ConnectionNode | DatabaseNode | CheckpointNode | MessageNode;
 
@@ -88,6 +91,9 @@ const STATE_ICON: Record<ExpiryState, [string, string]> = {
 export class CheckpointNode extends vscode.TreeItem {
   readonly kind = 'checkpoint';
   readonly target: CheckpointTarget;
+  /** What the checkpoint's name says it is a backup of, or null (an ordinary checkpoint). */
+  readonly backup: BackupName | null;
+  private backupTooltip: vscode.MarkdownString | undefined;
   constructor(
     readonly parent: DatabaseNode,
     readonly checkpoint: CheckpointInfo,
@@ -117,8 +123,33 @@ export class CheckpointNode extends vscode.TreeItem {
     md.appendMarkdown(`| State | ${state} |\n`);
     md.appendMarkdown(`| Writer epoch | ${checkpoint.writerEpoch ?? '—'} |\n`);
     md.appendMarkdown(`| Likely origin | ${ORIGIN_LABEL[origin]} |\n`);
+    md.appendMarkdown(expiredTooltipRow(checkpoint, nowS));
     this.tooltip = md;
     this.accessibilityInformation = { label: `checkpoint ${checkpoint.name ?? checkpoint.id}, pins manifest ${checkpoint.manifestId}, ${expiryPhrase(checkpoint, nowS)}` };
+    this.backup = parseBackupName(checkpoint.name);
+    if (this.backup) this.showAsBackup(this.backup, readOnly, nowS);
+  }
+
+  /** A backup in a repository: what it is a backup of, when, and (once the tooltip resolves) its size. */
+  private showAsBackup(b: BackupName, readOnly: boolean, nowS: number): void {
+    this.label = backupLabel(b);
+    this.description = backupDescription(b, this.checkpoint.manifestId, nowS);
+    this.iconPath = new vscode.ThemeIcon('archive', new vscode.ThemeColor('charts.green'));
+    this.contextValue = readOnly ? ContextValue.backupCheckpointReadOnly : ContextValue.backupCheckpoint;
+    const md = this.tooltip as vscode.MarkdownString;
+    md.value = `**${escapeMd(backupLabel(b))}**\n\n${md.value}`;
+    md.appendMarkdown(backupRows(b));
+    // VS Code resolves (treeProvider.resolveTreeItem) only a tooltip that is unset: it is set there, with the size.
+    this.backupTooltip = md;
+    this.tooltip = undefined;
+    this.accessibilityInformation = { label: `${backupLabel(b)}, source checkpoint ${b.sourceCheckpoint}, taken ${b.takenAt.toISOString()}` };
+  }
+
+  /** The backup's tooltip, with its size (treeProvider.resolveTreeItem, on hover). */
+  showSize(text: string): void {
+    const md = this.backupTooltip!;
+    if (!md.value.includes('| Size |')) md.appendMarkdown(`| Size | ${escapeMd(text)} |\n`);
+    this.tooltip = md;
   }
 }
 

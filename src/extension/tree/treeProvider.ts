@@ -16,6 +16,7 @@ import type { ConnectionManager } from '../connections/connectionManager';
 import type { DatabaseRegistry } from '../databaseRegistry';
 import { createLogger } from '../log';
 import { CheckpointTarget, DatabaseTarget, targetKey } from '../targets';
+import { backupSizeText } from './backupPresentation';
 import { CheckpointNode, ConnectionNode, DatabaseNode, MessageNode, SlateNode } from './nodes';
 
 const log = createLogger('tree');
@@ -46,6 +47,14 @@ export class SlateTreeProvider extends Disposable implements vscode.TreeDataProv
 
   getParent(node: SlateNode): SlateNode | undefined {
     return node.parent;
+  }
+
+  /** On hover: a backup's tooltip gets its size (listings, so not for every row drawn). */
+  async resolveTreeItem(item: vscode.TreeItem, node: SlateNode): Promise<vscode.TreeItem> {
+    if (node instanceof CheckpointNode && node.backup && !node.tooltip) {
+      node.showSize(await backupSizeText(await this.databases.manifestStore(node.parent.target), node.checkpoint.id));
+    }
+    return item;
   }
 
   async getChildren(node?: SlateNode): Promise<SlateNode[]> {
