@@ -13,6 +13,10 @@ import type { CommandDeps } from './commands/deps';
 import { ConnectionManager } from './connections/connectionManager';
 import { DatabasePoller } from './databasePoller';
 import { DatabaseRegistry } from './databaseRegistry';
+import { registerExpiryCommands } from './expiry/expiryCommands';
+import { ExpiryNotifier } from './expiry/expiryNotifier';
+import { ExpiryStatusBar } from './expiry/expiryStatusBar';
+import { ExpiryWatch } from './expiry/expiryWatch';
 import { createLogger, initLog } from './log';
 import { MANIFEST_SCHEME, ManifestDocumentProvider, ShowHistoryCodeLens } from './manifestDocument';
 import type { SlateNode } from './tree/nodes';
@@ -24,6 +28,8 @@ export interface SlateDbExtensionApi {
   tree: SlateTreeProvider;
   connections: ConnectionManager;
   databases: DatabaseRegistry;
+  /** Expiry monitoring: the watch (scan + clock), its status-bar item and its notifications. */
+  expiry: { watch: ExpiryWatch; statusBar: ExpiryStatusBar; notifier: ExpiryNotifier };
   activationMs: number;
 }
 
@@ -33,10 +39,12 @@ export function activate(context: vscode.ExtensionContext): SlateDbExtensionApi 
   const connections = new ConnectionManager(context.secrets);
   const databases = new DatabaseRegistry(connections);
   const tree = new SlateTreeProvider(connections, databases);
-  const treeView = vscode.window.createTreeView<SlateNode>('slatedb.explorer', { treeDataProvider: tree, showCollapseAll: true });
+  const treeView = vscode.window.createTreeView<SlateNode>('slatedb.explorer', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const poller = new DatabasePoller(databases, treeView);
   const panelHost = { extensionUri: context.extensionUri, databases };
   const deps: CommandDeps = { context, connections, databases, tree, treeView, panelHost };
+  const expiryWatch = new ExpiryWatch(databases, connections);
+  const expiry = { watch: expiryWatch, statusBar: new ExpiryStatusBar(expiryWatch), notifier: new ExpiryNotifier(expiryWatch, context.globalState) };
 
   context.subscriptions.push(
     connections,
@@ -52,10 +60,16 @@ export function activate(context: vscode.ExtensionContext): SlateDbExtensionApi 
     vscode.languages.registerCodeLensProvider({ scheme: MANIFEST_SCHEME }, new ShowHistoryCodeLens()),
     ...registerHistoryPanels(panelHost),
     ...registerCommands(deps),
+    expiry.notifier,
+    expiry.statusBar,
+    expiryWatch,
+    // A checkpoint just crossed its expiry: the tree redraws it as expired (no I/O).
+    expiryWatch.onDidExpire(() => tree.rerender()),
+    ...registerExpiryCommands(expiryWatch),
   );
   const activationMs = performance.now() - started;
   createLogger('extension').info(`SlateDB Checkpoint Explorer activated in ${activationMs.toFixed(1)} ms`);
-  return { tree, connections, databases, activationMs };
+  return { tree, connections, databases, expiry, activationMs };
 }
 
 export function deactivate(): void {

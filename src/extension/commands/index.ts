@@ -12,6 +12,7 @@ import { registerDemo } from './demo';
 import type { CommandDeps } from './deps';
 import { registerHistoryCommands } from './historyCommands';
 import { registerManifestCommands } from './manifestCommands';
+import { registerMultiDbCommands } from './multiDbCommands';
 import { registerViewCommands } from './viewCommands';
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -23,5 +24,6 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     ...registerHistoryCommands(deps),
     ...registerViewCommands(deps),
     registerDemo(deps),
+    ...registerMultiDbCommands(deps),
   ];
 }
