@@ -20,6 +20,7 @@ export const Command = {
   compareValue: 'slatedb.compareValue',
   openValue: 'slatedb.openValue',
   verifyCheckpoint: 'slatedb.verifyCheckpoint',
+  verifyCheckpointDeep: 'slatedb.verifyCheckpointDeep',
   showExpiring: 'slatedb.showExpiring',
   createCheckpointAcross: 'slatedb.createCheckpointAcross',
   refreshCheckpointAcross: 'slatedb.refreshCheckpointAcross',

@@ -35,6 +35,7 @@ export const FromWebviewType = {
   deleteCheckpoint: 'action/deleteCheckpoint',
   openManifest: 'action/openManifest',
   revealCheckpoint: 'action/revealCheckpoint',
+  browseData: 'action/browseData',
   selectionChanged: 'selection/changed',
 } as const;
 
@@ -175,6 +176,12 @@ export interface RevealCheckpointMessage {
   checkpointId: string;
 }
 
+/** Browse Data at a checkpoint (the data panel). */
+export interface BrowseDataMessage {
+  type: typeof MessageType.browseData;
+  checkpointId: string;
+}
+
 export interface SelectionChangedMessage {
   type: typeof MessageType.selectionChanged;
   checkpointId: string | null;
@@ -188,6 +195,7 @@ export type WebviewToExtension =
   | DeleteCheckpointMessage
   | OpenManifestMessage
   | RevealCheckpointMessage
+  | BrowseDataMessage
   | SelectionChangedMessage;
 
 /** UI state the webview keeps across hide/show and restarts (vscode.setState; the serializer gets it back). */
@@ -224,6 +232,7 @@ export function parseWebviewMessage(raw: unknown): WebviewToExtension | undefine
     case MessageType.refreshCheckpoint:
     case MessageType.deleteCheckpoint:
     case MessageType.revealCheckpoint:
+    case MessageType.browseData:
       return typeof m.checkpointId === 'string' && UUID_RE.test(m.checkpointId) ? (m as unknown as WebviewToExtension) : undefined;
     case MessageType.selectionChanged:
       return m.checkpointId === null || (typeof m.checkpointId === 'string' && UUID_RE.test(m.checkpointId)) ? (m as unknown as WebviewToExtension) : undefined;

@@ -115,18 +115,8 @@ function verifySummary(r: VerifyResult, deep: boolean): string {
 async function verify(deps: CommandDeps, arg: unknown, options?: { deep?: boolean }): Promise<VerifyResult | undefined> {
   const target = await pickCheckpoint(deps.connections, deps.databases, arg);
   if (!target) return undefined;
-  let deep = options?.deep;
-  if (deep === undefined) {
-    const picked = await vscode.window.showQuickPick(
-      [
-        { label: '$(check) Shallow', description: 'every object exists, with the size the manifest records', deep: false },
-        { label: '$(checklist) Deep', description: 'also reads every block and checks its checksum (reads all the data)', deep: true },
-      ],
-      { title: `SlateDB: verify checkpoint ${target.checkpointId.slice(0, 8)} of ${databaseLabel(target.dbPath)}` },
-    );
-    if (!picked) return undefined;
-    deep = picked.deep;
-  }
+  // Shallow unless asked (the tree and the palette offer both commands: Verify Checkpoint (Shallow) / (Deep)).
+  const deep = options?.deep === true;
   const how = deep ? 'deep' : 'shallow';
   const ms = await deps.databases.manifestStore(target);
   const name = (await deps.databases.current(target).catch(() => undefined))?.checkpoints.find((c) => c.id === target.checkpointId);
@@ -142,7 +132,7 @@ async function verify(deps: CommandDeps, arg: unknown, options?: { deep?: boolea
           const latestBefore = await ms.latestId();
           let lastMessage = '';
           const r = await verifyCheckpoint(ms, target.checkpointId, {
-            deep: deep!,
+            deep,
             signal: controller.signal,
             onProgress: (p) => {
               const message = progressText(p);
@@ -150,7 +140,7 @@ async function verify(deps: CommandDeps, arg: unknown, options?: { deep?: boolea
               lastMessage = message;
             },
           });
-          if (r.ok && latestBefore !== undefined) verificationState.recordOk(target, target.checkpointId, { at: Date.now(), deep: deep!, latestManifestId: latestBefore });
+          if (r.ok && latestBefore !== undefined) verificationState.recordOk(target, target.checkpointId, { at: Date.now(), deep, latestManifestId: latestBefore });
           else if (!r.ok) verificationState.recordFailed(target, target.checkpointId);
           return r;
         } finally {
@@ -216,6 +206,7 @@ export function registerDataCommands(deps: CommandDeps): vscode.Disposable[] {
       await compareValueDocuments(values, { from: a.from, to: a.to });
     }),
     vscode.commands.registerCommand(Command.verifyCheckpoint, (arg?: unknown, options?: { deep?: boolean }) => verify(deps, arg, options)),
+    vscode.commands.registerCommand(Command.verifyCheckpointDeep, (arg?: unknown) => verify(deps, arg, { deep: true })),
     vscode.window.registerWebviewPanelSerializer(DATA_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
         DataPanel.revive(panel, deps, state);

@@ -8,6 +8,7 @@ import type * as vscode from 'vscode';
 import { registerCheckpointCommands } from './checkpointCommands';
 import { registerConnectionCommands } from './connectionCommands';
 import { registerCreateCheckpoint } from './createCheckpoint';
+import { registerDataCommands } from './dataCommands';
 import { registerDemo } from './demo';
 import type { CommandDeps } from './deps';
 import { registerHistoryCommands } from './historyCommands';
@@ -24,6 +25,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     ...registerHistoryCommands(deps),
     ...registerViewCommands(deps),
     registerDemo(deps),
+    ...registerDataCommands(deps),
     ...registerMultiDbCommands(deps),
   ];
 }

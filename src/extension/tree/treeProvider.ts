@@ -18,6 +18,8 @@ import { createLogger } from '../log';
 import { CheckpointTarget, DatabaseTarget, targetKey } from '../targets';
 import { backupSizeText } from './backupPresentation';
 import { CheckpointNode, ConnectionNode, DatabaseNode, MessageNode, SlateNode } from './nodes';
+import { verificationState } from '../verificationState';
+import { markVerified } from './verifiedMark';
 
 const log = createLogger('tree');
 
@@ -34,6 +36,7 @@ export class SlateTreeProvider extends Disposable implements vscode.TreeDataProv
   ) {
     super();
     this._register(databases.onDidChange((target) => (target ? this.redraw(target) : this.startOver())));
+    this._register(verificationState.onDidChange((target) => this.redraw(target)));
   }
 
   /** Re-render labels (relative times) without any I/O. */
@@ -121,6 +124,7 @@ export class SlateTreeProvider extends Disposable implements vscode.TreeDataProv
     const nodes = [...snap.checkpoints]
       .sort((a, b) => b.createTimeS - a.createTimeS || a.id.localeCompare(b.id))
       .map((c) => new CheckpointNode(node, c, readOnly));
+    for (const n of nodes) markVerified(n, snap.latestId);
     this.checkpointNodes.set(targetKey(node.target), nodes);
     return nodes;
   }

@@ -227,6 +227,9 @@ export class HistoryPanel extends Disposable implements HistoryPanelApi {
       case MessageType.revealCheckpoint:
         await vscode.commands.executeCommand(Command.revealInTree, checkpoint(message.checkpointId));
         return;
+      case MessageType.browseData:
+        await vscode.commands.executeCommand(Command.browseData, checkpoint(message.checkpointId));
+        return;
       case MessageType.selectionChanged:
         log.debug(`selected ${message.checkpointId ?? 'nothing'}`);
         this.selectedCheckpointId = message.checkpointId;

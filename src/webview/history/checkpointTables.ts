@@ -17,6 +17,7 @@ export interface CheckpointHandlers {
   onDelete(id: string): void;
   onOpenManifest(id: number): void;
   onReveal(id: string): void;
+  onBrowseData(id: string): void;
   onFilter(text: string): void;
   onSort(column: SstColumn): void;
 }
@@ -171,6 +172,7 @@ export function renderPinned(
     el('vscode-button', { attrs: { icon: 'trash', secondary: true, disabled: !ui.writable || model.running.has('delete'), title: readOnlyTitle ?? 'Delete this checkpoint (asks for confirmation)' }, dataset: { action: 'delete' }, on: { click: () => h.onDelete(c.id) } }, 'Delete…'),
     el('vscode-button', { attrs: { icon: 'json', secondary: true, title: 'Open the manifest it pins as JSON' }, on: { click: () => h.onOpenManifest(c.manifestId) } }, `Open #${c.manifestId}`),
     el('vscode-button', { attrs: { icon: 'target', secondary: true, title: 'Show it in the SlateDB view' }, on: { click: () => h.onReveal(c.id) } }, 'Reveal in Tree'),
+    el('vscode-button', { attrs: { icon: 'table', secondary: true, title: 'Browse the keys and values this checkpoint holds' }, dataset: { action: 'browse-data' }, on: { click: () => h.onBrowseData(c.id) } }, 'Browse Data'),
   );
   if (!pin) {
     replace(host, title, meta, actions, el('p', { class: 'muted', text: model.done ? 'Not available.' : `Loading manifest #${c.manifestId}…` }));

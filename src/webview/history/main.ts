@@ -58,6 +58,7 @@ const handlers: CheckpointHandlers = {
   onDelete: (id) => vscode.postMessage({ type: MessageType.deleteCheckpoint, checkpointId: id }),
   onOpenManifest: (id) => vscode.postMessage({ type: MessageType.openManifest, manifestId: id }),
   onReveal: (id) => vscode.postMessage({ type: MessageType.revealCheckpoint, checkpointId: id }),
+  onBrowseData: (id) => vscode.postMessage({ type: MessageType.browseData, checkpointId: id }),
   onFilter: (text) => {
     ui.sstFilter = text;
     save();
