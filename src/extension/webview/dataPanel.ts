@@ -19,7 +19,7 @@ import { scanState } from '../../engine/read/pointInTime';
 import { renderKey } from '../../engine/read/render';
 import { BlockCache } from '../../engine/sst/blockCache';
 import { DATA_PAGE_SIZE, DataExtensionToWebview, DataMessageType, DataPersistedState, DataWebviewToExtension, hexToBytes, parseDataWebviewMessage } from '../../shared/dataMessages';
-import type { DataPageDump } from '../../shared/dataProbeMessages';
+import type { DataPageDump, DataProbeDumpMessage } from '../../shared/dataProbeMessages';
 import { Command } from '../commandIds';
 import type { CommandDeps } from '../commands/deps';
 import { Disposable, toDisposable } from '../common/disposable';
@@ -29,11 +29,13 @@ import { isDatabaseTarget, targetKey, type DatabaseTarget } from '../targets';
 import type { CompareValueArgs, ValueRef } from '../valueDocument';
 import { clipboardText } from './dataRender';
 import { DataQueryRunner, DataSource } from './dataLoader';
-import { DATA_VIEW_TYPE, dataHtml, dataWebviewOptions } from './dataHtml';
-import { DataTestProbe } from './dataProbe';
+import { DATA_PAGE, pageHtml, webviewOptions } from './pageHtml';
+import { DATA_PROBE, PageProbe } from './pageProbe';
 import { lookupValue, OpenedState, openState } from './dataStates';
 
 const log = createLogger('data');
+
+export const DATA_VIEW_TYPE = 'slatedb.data';
 
 /** Decoded blocks kept per panel (a page of 100 keys touches a few blocks per overlapping SST). */
 export const DATA_CACHE_BYTES = 16 * 1024 * 1024;
@@ -71,7 +73,7 @@ export class DataPanel extends Disposable implements DataPanelApi {
       existing.panel.reveal(undefined, false);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(DATA_VIEW_TYPE, 'SlateDB data', vscode.ViewColumn.Active, dataWebviewOptions(deps.context.extensionUri));
+    const panel = vscode.window.createWebviewPanel(DATA_VIEW_TYPE, 'SlateDB data', vscode.ViewColumn.Active, webviewOptions(deps.context.extensionUri));
     return new DataPanel(panel, deps, spec);
   }
 
@@ -90,7 +92,7 @@ export class DataPanel extends Disposable implements DataPanelApi {
       panel.dispose();
       return existing;
     }
-    panel.webview.options = dataWebviewOptions(deps.context.extensionUri);
+    panel.webview.options = webviewOptions(deps.context.extensionUri);
     return new DataPanel(panel, deps, spec);
   }
 
@@ -108,7 +110,7 @@ export class DataPanel extends Disposable implements DataPanelApi {
   private opened: { state: OpenedState; compareTo: OpenedState | null } | undefined;
   private runner: DataQueryRunner | undefined;
   private pageReady = false;
-  private readonly probe: DataTestProbe;
+  private readonly probe: PageProbe<DataProbeDumpMessage, DataPageDump>;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -119,8 +121,8 @@ export class DataPanel extends Disposable implements DataPanelApi {
     DataPanel.panels.set(specKey(spec), this);
     panel.iconPath = vscode.Uri.joinPath(deps.context.extensionUri, 'media', 'slatedb.svg');
     panel.title = this.title(null);
-    panel.webview.html = dataHtml(panel.webview, deps.context.extensionUri);
-    this.probe = this._register(new DataTestProbe((m) => void panel.webview.postMessage(m), () => this.pageReady));
+    panel.webview.html = pageHtml(panel.webview, deps.context.extensionUri, DATA_PAGE);
+    this.probe = this._register(new PageProbe(DATA_PROBE, (m) => void panel.webview.postMessage(m), () => this.pageReady));
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m)));
     // A hidden page is destroyed: wait for its `ready` before posting again.

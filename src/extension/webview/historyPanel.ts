@@ -5,9 +5,9 @@
  * `createOrShow` opens or focuses, `revive` restores a panel VS Code kept
  * across a restart (through the serializer `registerHistoryPanels` adds).
  *
- * What lives elsewhere: the HTML and CSP (historyHtml.ts), the engine →
+ * What lives elsewhere: the HTML and CSP (pageHtml.ts, shared with the data panel), the engine →
  * message mapping (historyMessages.ts), loading with generations and replay
- * (historyLoader.ts), and the test probe (testProbe.ts).
+ * (historyLoader.ts), and the test probe (pageProbe.ts).
  *
  * The panel follows the registry: when a database it shows has a new latest
  * manifest (a poll, a command's write), it reloads. Messages from the page
@@ -20,15 +20,15 @@ import { messageOf } from '../../engine/errors';
 import type { History } from '../../engine/history/types';
 import { databaseLabel } from '../../shared/databaseLabel';
 import { ActionName, ExtensionToWebview, MessageType, parseWebviewMessage, PersistedState, WebviewToExtension } from '../../shared/messages';
-import type { WebviewStateDump } from '../../shared/testProbeMessages';
+import type { DumpStateMessage, WebviewStateDump } from '../../shared/testProbeMessages';
 import { Command } from '../commandIds';
 import { Disposable, toDisposable } from '../common/disposable';
 import { DatabaseRegistry, latestIdOf } from '../databaseRegistry';
 import { createLogger } from '../log';
 import { DatabaseTarget, isDatabaseTarget, sameTarget, targetKey } from '../targets';
-import { historyHtml, webviewOptions } from './historyHtml';
+import { HISTORY_PAGE, pageHtml, webviewOptions } from './pageHtml';
 import { HistoryLoader } from './historyLoader';
-import { HistoryTestProbe } from './testProbe';
+import { HISTORY_PROBE, PageProbe } from './pageProbe';
 
 const log = createLogger('history');
 
@@ -119,7 +119,7 @@ export class HistoryPanel extends Disposable implements HistoryPanelApi {
   readonly target: DatabaseTarget;
   selectedCheckpointId: string | null = null;
   private readonly loader: HistoryLoader;
-  private readonly probe: HistoryTestProbe;
+  private readonly probe: PageProbe<DumpStateMessage, WebviewStateDump>;
   private pageReady = false;
   private pendingSelect: string | undefined;
   private readonly actionsRunning = new Set<ActionName>();
@@ -134,9 +134,9 @@ export class HistoryPanel extends Disposable implements HistoryPanelApi {
     HistoryPanel.panels.set(targetKey(target), this);
     this._register(toDisposable(() => HistoryPanel.panels.delete(targetKey(target))));
     this.loader = this._register(new HistoryLoader(target, host.databases, (m) => this.postNow(m)));
-    this.probe = this._register(new HistoryTestProbe((m) => void panel.webview.postMessage(m), () => this.pageReady));
+    this.probe = this._register(new PageProbe(HISTORY_PROBE, (m) => void panel.webview.postMessage(m), () => this.pageReady));
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'slatedb.svg');
-    panel.webview.html = historyHtml(panel.webview, host.extensionUri);
+    panel.webview.html = pageHtml(panel.webview, host.extensionUri, HISTORY_PAGE);
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m)));
     this._register(
