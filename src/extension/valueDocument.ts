@@ -151,7 +151,8 @@ export async function openValueDocument(provider: ValueDocumentProvider, ref: Va
   let doc = await vscode.workspace.openTextDocument(valueUri(ref));
   const { language } = valueText(bytes);
   if (doc.languageId !== language) doc = await vscode.languages.setTextDocumentLanguage(doc, language);
-  return vscode.window.showTextDocument(doc, { preview: true, preserveFocus: false });
+  // Beside the data panel, which stays visible (a hidden webview page is torn down).
+  return vscode.window.showTextDocument(doc, { preview: true, preserveFocus: false, viewColumn: vscode.ViewColumn.Beside });
 }
 
 /** VS Code's own diff editor on the two values (an absent side is an empty document). */
@@ -164,5 +165,5 @@ export async function compareValueDocuments(provider: ValueDocumentProvider, arg
     if (doc.languageId !== language) await vscode.languages.setTextDocumentLanguage(doc, language);
   }
   const key = renderKey(hexToBytes(args.to.keyHex), 'auto');
-  await vscode.commands.executeCommand('vscode.diff', uris[0], uris[1], `${titlePart(key)} (${args.from.label} ↔ ${args.to.label})`, { preview: true });
+  await vscode.commands.executeCommand('vscode.diff', uris[0], uris[1], `${titlePart(key)} (${args.from.label} ↔ ${args.to.label})`, { preview: true, viewColumn: vscode.ViewColumn.Beside });
 }

@@ -6,18 +6,34 @@
  * extension/webview/dataProbe.ts and webview/data/probe.ts.
  */
 
-import type { DataCountMessage, DataMode, DiffKind } from './dataMessages';
+import type { DataCountMessage, DataMode, DiffKind, SearchSpec } from './dataMessages';
 
 export const DataProbeType = {
   /** extension → page: "tell me what you show". */
   dump: 'dataProbe/dump',
   /** page → extension: the answer. */
   state: 'dataProbe/state',
+  /** extension → page: do what a user would (click, search, select); no answer (ask `dump` after). */
+  act: 'dataProbe/act',
 } as const;
 
 export interface DataProbeDumpMessage {
   type: typeof DataProbeType.dump;
   requestId: number;
+}
+
+/** What a test makes the page do, through the same handlers a user's click or Enter runs. */
+export type DataProbeAction =
+  /** Click the element with this `data-action` (in the row of `keyHex` when given). */
+  | { kind: 'click'; action: string; keyHex?: string }
+  /** Type this search and press Enter. */
+  | { kind: 'search'; search: SearchSpec }
+  /** Select a row (as clicking it does). */
+  | { kind: 'select'; keyHex: string };
+
+export interface DataProbeActMessage {
+  type: typeof DataProbeType.act;
+  action: DataProbeAction;
 }
 
 /** What the page holds and shows (the reply to DataProbeDumpMessage). */

@@ -19,7 +19,7 @@ import { scanState } from '../../engine/read/pointInTime';
 import { renderKey } from '../../engine/read/render';
 import { BlockCache } from '../../engine/sst/blockCache';
 import { DATA_PAGE_SIZE, DataExtensionToWebview, DataMessageType, DataPersistedState, DataWebviewToExtension, hexToBytes, parseDataWebviewMessage } from '../../shared/dataMessages';
-import type { DataPageDump, DataProbeDumpMessage } from '../../shared/dataProbeMessages';
+import { DataPageDump, DataProbeAction, DataProbeDumpMessage, DataProbeType } from '../../shared/dataProbeMessages';
 import { Command } from '../commandIds';
 import type { CommandDeps } from '../commands/deps';
 import { Disposable, toDisposable } from '../common/disposable';
@@ -55,6 +55,8 @@ export interface DataPanelApi {
   whenOpened(): Promise<{ state: OpenedState; compareTo: OpenedState | null }>;
   /** Asks the page what it holds and shows (test probe). */
   pageState(timeoutMs?: number): Promise<DataPageDump>;
+  /** Makes the page act as a user would (test probe); resolves once the page got it. */
+  pageAct(action: DataProbeAction): Promise<void>;
   /** Handles a message as if the page had sent it. */
   receive(message: unknown): Promise<void>;
   dispose(): void;
@@ -143,6 +145,15 @@ export class DataPanel extends Disposable implements DataPanelApi {
 
   pageState(timeoutMs = 10_000): Promise<DataPageDump> {
     return this.probe.state(timeoutMs);
+  }
+
+  async pageAct(action: DataProbeAction): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!this.pageReady) {
+      if (this.disposed || Date.now() > deadline) throw new Error('the data page is not up');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await this.panel.webview.postMessage({ type: DataProbeType.act, action });
   }
 
   async receive(raw: unknown): Promise<void> {

@@ -279,7 +279,15 @@ tbody.addEventListener('mouseover', (e) => {
   if (r) cell.title = `${valueCell(r.value, ui.display).kind} value, ${r.value.size} bytes${r.value.truncated ? ' (preview)' : ''}`;
 });
 
-answerProbe(() => ({ model, tbody, detail, status }));
+answerProbe(() => ({ model, tbody, detail, status }), {
+  search: (spec) => {
+    search.show(spec, ui.kinds, ui.display);
+    ui.search = spec;
+    save();
+    runQuery();
+  },
+  select: (keyHex) => select(keyHex),
+});
 drawStatus();
 drawDetail();
 vscode.postMessage({ type: DataMessageType.ready });

@@ -5,7 +5,8 @@
  * without our nonce, an on* attribute).
  */
 
-import { DataPageDump, DataProbeType } from '../../shared/dataProbeMessages';
+import type { SearchSpec } from '../../shared/dataMessages';
+import { DataPageDump, DataProbeAction, DataProbeType } from '../../shared/dataProbeMessages';
 import { keyCell } from './format';
 import type { DataModel } from './model';
 import { vscode } from './vscodeApi';
@@ -15,6 +16,12 @@ interface Parts {
   tbody: HTMLElement;
   detail: HTMLElement;
   status: HTMLElement;
+}
+
+/** What the probe may make the page do: the handlers a user's input runs. */
+export interface ProbeActions {
+  search(spec: SearchSpec): void;
+  select(keyHex: string): void;
 }
 
 function dump({ model, tbody, detail, status }: Parts): DataPageDump {
@@ -47,9 +54,20 @@ function dump({ model, tbody, detail, status }: Parts): DataPageDump {
   };
 }
 
-export function answerProbe(parts: () => Parts): void {
+function act(a: DataProbeAction, actions: ProbeActions): void {
+  if (a.kind === 'search') actions.search(a.search);
+  else if (a.kind === 'select') actions.select(a.keyHex);
+  else {
+    const scope = a.keyHex === undefined ? document : Array.from(document.querySelectorAll<HTMLElement>('tr.row')).find((tr) => tr.dataset.keyHex === a.keyHex);
+    const target = Array.from(scope?.querySelectorAll<HTMLElement>('[data-action]') ?? []).find((e) => e.dataset.action === a.action && !e.hidden);
+    target?.click();
+  }
+}
+
+export function answerProbe(parts: () => Parts, actions: ProbeActions): void {
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
-    const m = event.data as { type?: unknown; requestId?: unknown } | null;
+    const m = event.data as { type?: unknown; requestId?: unknown; action?: DataProbeAction } | null;
+    if (m?.type === DataProbeType.act && m.action) return act(m.action, actions);
     if (!m || m.type !== DataProbeType.dump || !Number.isSafeInteger(m.requestId)) return;
     vscode.postMessage({ type: DataProbeType.state, requestId: m.requestId as number, state: dump(parts()) });
   });
