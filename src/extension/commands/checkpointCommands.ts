@@ -71,7 +71,8 @@ export function registerCheckpointCommands(deps: CommandDeps): vscode.Disposable
         await deps.databases.afterWrite(target);
         return checkpointJson(refreshed);
       };
-      if (options) return runQuietly('Refresh checkpoint', () => run(options.lifetime));
+      // An array is the tree's multi-selection (VS Code passes it with several rows selected), not options.
+      if (options && !Array.isArray(options)) return runQuietly('Refresh checkpoint', () => run(options.lifetime));
       const label = describe(await checkpointOf(deps, target), target);
       const lifetime = await pickLifetime({ title: `Refresh lifetime of checkpoint ${label}`, placeholder: 'New lifetime, counted from now' });
       if (lifetime === undefined) return undefined;

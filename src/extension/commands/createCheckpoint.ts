@@ -41,7 +41,8 @@ export function registerCreateCheckpoint(deps: CommandDeps): vscode.Disposable {
   return vscode.commands.registerCommand(Command.createCheckpoint, async (arg?: unknown, options?: CreateCheckpointArgs) => {
     const target = await pickDatabase(deps.connections, arg);
     if (!target) return undefined;
-    if (options) {
+    // With several tree rows selected VS Code passes the selection (an array) here: that is the tree, not options.
+    if (options && !Array.isArray(options)) {
       // Called from code: no prompts, errors are thrown to the caller.
       return runQuietly('Create checkpoint', () => doCreate(deps, target, options));
     }

@@ -18,6 +18,11 @@ import type { ExpiringCheckpoint, ExpiryScan } from './expiringCheckpoints';
 import type { ExpiryWatch } from './expiryWatch';
 
 const MAX_ROWS = 15;
+/** Hover tables have no cell padding: two no-break spaces (entities: a cell's own whitespace is trimmed) keep the columns apart. */
+const GAP = '&nbsp;&nbsp;';
+
+/** Storage text as markdown text: escapeMd, and "&" too (else "&lt;" in a name would show as "<"). */
+const text = (s: string) => escapeMd(s).replace(/&/g, '&amp;');
 
 /** "tenants/a" or, when several connections are shown, "prod · tenants/a". */
 export function whereLabel(e: ExpiringCheckpoint, manyConnections: boolean): string {
@@ -34,16 +39,16 @@ export function expiryTooltip(scan: ExpiryScan, windowText: string, nowS: number
   const md = new vscode.MarkdownString(undefined, true);
   const n = scan.expiring.length;
   const many = new Set(scan.expiring.map((e) => e.database.target.connectionId)).size > 1;
-  md.appendMarkdown(`**$(watch) ${plural(n, 'checkpoint')} ${n === 1 ? 'expires' : 'expire'} within ${escapeMd(windowText)}**\n\n`);
-  md.appendMarkdown('| Database | Checkpoint | Time left |\n|---|---|---|\n');
+  md.appendMarkdown(`**$(watch) ${plural(n, 'checkpoint')} ${n === 1 ? 'expires' : 'expire'} within ${text(windowText)}**\n\n`);
+  md.appendMarkdown(`| Database${GAP} | Checkpoint${GAP} | Time left |\n|---|---|---|\n`);
   for (const e of scan.expiring.slice(0, MAX_ROWS)) {
-    md.appendMarkdown(`| ${escapeMd(whereLabel(e, many))} | ${escapeMd(checkpointLabel(e.checkpoint))} | ${escapeMd(timeLeft(e, nowS))} |\n`);
+    md.appendMarkdown(`| ${text(whereLabel(e, many))}${GAP} | ${text(checkpointLabel(e.checkpoint))}${GAP} | ${text(timeLeft(e, nowS))} |\n`);
   }
   if (n > MAX_ROWS) md.appendMarkdown(`\n… and ${n - MAX_ROWS} more.\n`);
   if (scan.selfRenewing > 0) {
     md.appendMarkdown(`\nNot counted: ${plural(scan.selfRenewing, 'unnamed short-lived checkpoint')} of SlateDB's compactor or readers (they renew their own).\n`);
   }
-  md.appendMarkdown(`\nClick to reveal ${n === 1 ? 'it' : 'them'} in the SlateDB view. Window: setting \`slatedb.expiryWarning\`.`);
+  md.appendMarkdown(`\nClick to reveal ${n === 1 ? 'it' : 'them'} in the SlateDB view · window: setting \`slatedb.expiryWarning\``);
   return md;
 }
 
