@@ -8,8 +8,11 @@
 //   3. clicks the status-bar item: a quick pick of the expiring ones; Enter reveals one in the tree;
 //   4. an expired-but-listed checkpoint: its row and its tooltip say so → screenshot;
 //   5. multi-selects two databases (Ctrl+click), runs "Create Checkpoint in Many Databases…" from
-//      the context menu (name, lifetime) and finds one checkpoint in each on disk → screenshots.
-// Screenshots: test-results/expiry-{status-tooltip,notifications,quick-pick,expired-row,multi-menu,multi-done}.png
+//      the context menu (name, lifetime) and finds one checkpoint in each on disk → screenshots;
+//   6. the connection's context menu, glob "svc/*": Delete Named Checkpoint confirmed in a modal;
+//   7. a glob create that fails in one database (corrupt manifest): "Roll Back" undoes the others.
+// Screenshots: test-results/expiry-{status-tooltip,notifications,quick-pick,expired-row,multi-menu,multi-done,
+//              multi-delete-modal,multi-partial}.png
 //
 //   node --import tsx test/e2e/expiry.e2e.ts
 import * as assert from 'node:assert/strict';
@@ -66,6 +69,17 @@ async function widenSideBar(page: Page, width: number): Promise<void> {
   await page.mouse.down();
   await page.mouse.move(box.x + width, y, { steps: 8 });
   await page.mouse.up();
+}
+
+/** Right-clicks `row` and runs its context-menu item `label` (hover to focus it, then Enter: see explorer.e2e.ts). */
+async function contextMenu(page: Page, row: Locator, label: string): Promise<void> {
+  await row.click({ button: 'right' });
+  const item = page.locator('.monaco-menu .action-item .action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }).first();
+  await item.waitFor({ state: 'visible', timeout: 10_000 });
+  await item.hover();
+  await page.locator('.monaco-menu .action-item.focused .action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }).waitFor({ timeout: 5_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-menu').waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 async function pick(page: Page, title: RegExp, label: RegExp): Promise<void> {
@@ -227,6 +241,49 @@ async function main(): Promise<void> {
     assert.equal((await onDisk(data, 'svc/orders')).filter((c) => c.name === 'pre-deploy').length, 0, 'svc/orders was not selected');
     await shot(page, 'expiry-multi-done');
     step('two databases Ctrl+clicked → "Create Checkpoint in Many Databases…" wrote one pre-deploy checkpoint in each (and none in svc/orders)');
+
+    // 6. The connection's context menu, a glob: delete "pre-deploy" everywhere under svc/*, confirmed in a modal.
+    const connectionRow = treeRow(page, CONNECTION.name);
+    await contextMenu(page, connectionRow, 'Delete Named Checkpoint in Many Databases…');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: /path glob/ }).waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('svc/*');
+    await input.press('Enter');
+    await pick(page, /which name\?/, /^pre-deploy$/);
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    const dialogText = (await dialog.innerText()).replace(/\s+/g, ' ');
+    log(`dialog: ${dialogText}`);
+    assert.match(dialogText, /Delete every checkpoint named “pre-deploy” in 3 databases matching "svc\/\*" under services\?/);
+    assert.ok(dialogText.includes('• svc/billing (1) • svc/orders (none of that name) • svc/search (1)'), 'the dialog lists each database with how many it holds');
+    assert.match(dialogText, /cannot be undone/);
+    await shot(page, 'expiry-multi-delete-modal');
+    await dialog.locator('.dialog-buttons .monaco-button', { hasText: /^Delete$/ }).click();
+    await page.locator('.notifications-toasts .notification-toast').filter({ hasText: /Deleted “pre-deploy” in 2 of 3 databases/ }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    for (const db of DBS) assert.equal((await onDisk(data, db)).filter((c) => c.name === 'pre-deploy').length, 0, `${db}: pre-deploy deleted`);
+    step(`connection menu → glob "svc/*" → name "pre-deploy" → modal (${dialogText.slice(0, 90)}…) → Delete: gone from every database on disk`);
+
+    // 7. A create that fails in one database (a corrupt latest manifest): "Roll Back" deletes the ones created.
+    fs.writeFileSync(path.join(data, 'svc/search/manifest/00000000000000099999.manifest'), Buffer.from([0, 1, 9, 9, 9]));
+    await contextMenu(page, connectionRow, 'Create Checkpoint in Many Databases…');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: /path glob/ }).waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('svc/*');
+    await input.press('Enter');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: /: name$/ }).waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('canary');
+    await input.press('Enter');
+    await pick(page, /lifetime of “canary”/, /^1 day$/);
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    await dialog.locator('.dialog-buttons .monaco-button', { hasText: /^Create$/ }).click();
+    const partial = page.locator('.notifications-toasts .notification-toast').filter({ hasText: /Created “canary” in 2 of 3 databases; 1 failed \(svc\/search: / }).first();
+    await partial.waitFor({ state: 'visible', timeout: 20_000 });
+    for (const db of ['svc/billing', 'svc/orders']) assert.equal((await onDisk(data, db)).filter((c) => c.name === 'canary').length, 1, `${db}: canary created`);
+    await page.waitForTimeout(600);
+    await shot(page, 'expiry-multi-partial');
+    await partial.hover();
+    await partial.locator('.monaco-button', { hasText: /^Roll Back$/ }).click();
+    await page.locator('.notifications-toasts .notification-toast').filter({ hasText: /Rolled back: deleted “canary” again from 2 databases/ }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    for (const db of ['svc/billing', 'svc/orders']) assert.equal((await onDisk(data, db)).filter((c) => c.name === 'canary').length, 0, `${db}: canary rolled back`);
+    step('a glob create that failed in svc/search (corrupt manifest) offered "Roll Back"; pressing it deleted "canary" again from svc/billing and svc/orders on disk');
 
     const unexpected = page.consoleErrors.filter((text) => !/open-vsx\.org|vsda|Failed to load resource/.test(text));
     if (unexpected.length > 0) log(`browser console errors:\n  ${unexpected.join('\n  ')}`);

@@ -163,8 +163,15 @@ async function askName(deps: CommandDeps, kind: AcrossKind, targets: DatabaseTar
   return picked?.label;
 }
 
-async function confirm(kind: AcrossKind, name: string, scope: Scope): Promise<boolean> {
-  const list = scope.targets.slice(0, 12).map((t) => `• ${databaseLabel(t.dbPath)}`).join('\n') + (scope.targets.length > 12 ? `\n… and ${scope.targets.length - 12} more` : '');
+async function confirm(deps: CommandDeps, kind: AcrossKind, name: string, scope: Scope): Promise<boolean> {
+  // A delete says, per database, how many of that name it holds (as the registry last read it).
+  const count = (t: DatabaseTarget) => {
+    const snap = deps.databases.snapshot(t);
+    if (kind !== 'delete' || snap?.kind !== 'ok') return '';
+    const n = snap.checkpoints.filter((c) => c.name === name).length;
+    return n === 0 ? ' (none of that name)' : ` (${n})`;
+  };
+  const list = scope.targets.slice(0, 12).map((t) => `• ${databaseLabel(t.dbPath)}${count(t)}`).join('\n') + (scope.targets.length > 12 ? `\n… and ${scope.targets.length - 12} more` : '');
   const where = scope.glob ? `${plural(scope.targets.length, 'database')} matching "${scope.glob}" under ${scope.connectionName}` : plural(scope.targets.length, 'database');
   const message =
     kind === 'delete' ? `Delete every checkpoint named “${name}” in ${where}?` : kind === 'create' ? `Create checkpoint “${name}” in ${where}?` : `Refresh the lifetime of “${name}” in ${where}?`;
@@ -235,7 +242,7 @@ async function runFromCode(deps: CommandDeps, kind: AcrossKind, args: AcrossArgs
     if (args.glob !== undefined) compileGlob(args.glob);
     const targets = args.glob !== undefined ? await databasesMatching(await deps.connections.store(args.connectionId), args.connectionId, args.glob) : (args.dbPaths ?? []).map((dbPath) => ({ connectionId: args.connectionId, dbPath }));
     const scope: Scope = { targets, glob: args.glob, connectionName: deps.connections.get(args.connectionId).name };
-    if ((kind === 'delete' || args.glob !== undefined) && !args.confirmed && !(await confirm(kind, args.name, scope))) return undefined;
+    if ((kind === 'delete' || args.glob !== undefined) && !args.confirmed && !(await confirm(deps, kind, args.name, scope))) return undefined;
     const rows = await runAcross(deps.databases, targets, input);
     logRows(kind, args.name, rows);
     const rollBack = kind === 'create' && args.rollBackOnFailure === true && rows.some((r) => r.error);
@@ -256,7 +263,7 @@ function registerAcross(deps: CommandDeps, command: string, kind: AcrossKind): v
       lifetime = await pickLifetime({ title: `${VERB[kind].title}: lifetime of “${name}”`, placeholder: kind === 'create' ? 'Pick a lifetime or type one, e.g. "7days"' : 'New lifetime, counted from now' });
       if (lifetime === undefined) return undefined;
     }
-    if ((kind === 'delete' || scope.glob !== undefined) && !(await confirm(kind, name, scope))) return undefined;
+    if ((kind === 'delete' || scope.glob !== undefined) && !(await confirm(deps, kind, name, scope))) return undefined;
     const rows = await runOperation(`${VERB[kind].doing} “${name}” in ${plural(scope.targets.length, 'database')}`, () => runAcross(deps.databases, scope.targets, { kind, name, lifetime }));
     if (!rows) return undefined;
     logRows(kind, name, rows);
