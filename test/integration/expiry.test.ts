@@ -71,7 +71,7 @@ describe('expiry monitoring and many databases at once (in the extension host, r
     const original = notifier.prompt;
     notifier.prompt = async (message, ...buttons) => {
       told.push({ message, buttons });
-      return message.includes('“soon-a”') ? EXTEND_LIFETIME : undefined;
+      return message.includes('“soon-a”') && told.filter((t) => t.message.includes('“soon-a”')).length === 1 ? EXTEND_LIFETIME : undefined;
     };
     try {
       const id = await addLocal(folder);
@@ -125,11 +125,19 @@ describe('expiry monitoring and many databases at once (in the extension host, r
         reloaded.dispose();
       }
 
-      // A click on the item: a quick pick, soonest first (soon_*b*|x, 40 min); Enter reveals it in the tree.
+      // Extended past the window, it is forgotten; back inside it (a shorter lifetime), it is told again.
+      const target = { connectionId: id, dbPath: 'svc/orders', checkpointId: soonA.id };
+      await vscode.commands.executeCommand(Command.refreshCheckpoint, target, { lifetime: '1day' });
+      await waitFor('soon-a forgotten', () => (Object.keys(notifier.memento.get<Record<string, number>>(NOTIFIED_STATE_KEY) ?? {}).some((k) => k.endsWith(soonA.id)) ? undefined : true));
+      await vscode.commands.executeCommand(Command.refreshCheckpoint, target, { lifetime: '30min' });
+      await waitFor('a second notification for soon-a', () => (told.length === 3 ? true : undefined));
+      assert.match(told[2].message, /^SlateDB checkpoint “soon-a” in svc\/orders expires in 30 min /);
+
+      // A click on the item: a quick pick, soonest first (soon-a, 30 min); Enter reveals it in the tree.
       const shown = vscode.commands.executeCommand<{ checkpointId: string; revealed: boolean }>(Command.showExpiring);
       await acceptQuickInput();
       const revealed = await shown;
-      assert.equal(revealed?.checkpointId, soonB.id);
+      assert.equal(revealed?.checkpointId, soonA.id);
       assert.equal(revealed?.revealed, true, 'revealed in the SlateDB view');
     } finally {
       notifier.prompt = original;
