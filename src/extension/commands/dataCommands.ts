@@ -55,7 +55,8 @@ async function pickState(deps: CommandDeps, db: DatabaseTarget, title: string, e
     if (c.id === except) continue;
     items.push({ label: `$(bookmark) ${checkpointLabel(c)}`, description: `→ #${c.manifestId} · ${expiryPhrase(c, now)}`, detail: c.id, checkpointId: c.id, manifestId: c.manifestId });
   }
-  return vscode.window.showQuickPick(items, { title, placeHolder: items.length ? 'State' : 'Nothing to choose: the database has no other state', matchOnDetail: true });
+  // ignoreFocusOut: a webview that takes the focus back as the previous pick closes must not dismiss this one.
+  return vscode.window.showQuickPick(items, { title, placeHolder: items.length ? 'State' : 'Nothing to choose: the database has no other state', matchOnDetail: true, ignoreFocusOut: true });
 }
 
 /** The manifest a state reads (for ordering compare sides older → newer); latest = +∞. */

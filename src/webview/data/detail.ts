@@ -60,6 +60,6 @@ export function renderCompareDetail(host: HTMLElement, row: DiffRowData | undefi
       button('Copy Key', 'copy', 'detail-copy-key', () => h.onCopyKey(row.keyHex)),
     ),
     el('dl', { class: 'fields' }, ...field('Change', row.kind), ...keyFields(row)),
-    el('div', { class: 'value-pair' }, valueBlock(`Before (${labels.from})`, row.oldValue, mode), valueBlock(`After (${labels.to})`, row.newValue, mode)),
+    el('div', { class: 'value-pair' }, valueBlock(`Before: ${labels.from}`, row.oldValue, mode), valueBlock(`After: ${labels.to}`, row.newValue, mode)),
   );
 }
