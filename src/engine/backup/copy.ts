@@ -23,7 +23,7 @@ import { mapLimit } from '../concurrency';
 import { EngineError, isEngineError, messageOf, throwIfAborted } from '../errors';
 import { EngineLog, silentLog } from '../log';
 import type { BodySource, ObjectStore } from '../store/objectStore';
-import { keyUnder, StateObject } from './plan';
+import { keyUnder, PlannedObject } from './plan';
 import { sameContent } from './reuse';
 import { verifyCopy } from './verifyCopy';
 
@@ -65,7 +65,7 @@ export function emptyTotals(): ObjectTotals {
   return { ssts: 0, walFiles: 0, bytes: 0 };
 }
 
-export function addTo(t: ObjectTotals, o: StateObject): void {
+export function addTo(t: ObjectTotals, o: PlannedObject): void {
   if (o.kind === 'sst') t.ssts++;
   else t.walFiles++;
   t.bytes += o.size;
@@ -102,22 +102,22 @@ interface OneCopy {
   serverSide: boolean;
 }
 
-async function copyOne(from: ObjectStore, to: ObjectStore, o: StateObject, targetKey: string, onBytes: (n: number) => void, signal?: AbortSignal): Promise<OneCopy> {
-  const direct = await to.copyObjectFrom?.(from, o.sourceKey, targetKey);
+async function copyOne(from: ObjectStore, to: ObjectStore, o: PlannedObject, targetKey: string, onBytes: (n: number) => void, signal?: AbortSignal): Promise<OneCopy> {
+  const direct = await to.copyObjectFrom?.(from, o.key, targetKey);
   if (direct !== undefined && direct !== 'unsupported') {
     if (direct.created) onBytes(o.size);
     return { created: direct.created, serverSide: true };
   }
-  const stream = await from.getStream(o.sourceKey);
+  const stream = await from.getStream(o.key);
   if (!stream) {
-    throw new EngineError('DATA_MISSING', `${from.description}/${o.sourceKey} disappeared before it could be copied (GC of an expired checkpoint?); nothing names it yet`, { key: o.sourceKey });
+    throw new EngineError('DATA_MISSING', `${from.description}/${o.key} disappeared before it could be copied (GC of an expired checkpoint?); nothing names it yet`, { key: o.key });
   }
   const it = stream.chunks[Symbol.asyncIterator]();
   try {
     if (stream.meta.size !== o.size) {
-      throw new EngineError('DATA_CORRUPT', `${from.description}/${o.sourceKey} has ${stream.meta.size} bytes now but was listed with ${o.size}: immutable SlateDB files never change size`, { key: o.sourceKey });
+      throw new EngineError('DATA_CORRUPT', `${from.description}/${o.key} has ${stream.meta.size} bytes now but was listed with ${o.size}: immutable SlateDB files never change size`, { key: o.key });
     }
-    const result = await to.putIfAbsent(targetKey, countedBody(o.size, it, onBytes, signal, o.sourceKey));
+    const result = await to.putIfAbsent(targetKey, countedBody(o.size, it, onBytes, signal, o.key));
     return { created: result.created, serverSide: false };
   } finally {
     await it.return?.();
@@ -125,7 +125,7 @@ async function copyOne(from: ObjectStore, to: ObjectStore, o: StateObject, targe
 }
 
 /** One object: copy (or accept what is there), check, with bounded retries of retryable failures. */
-async function copyAndCheck(from: ObjectStore, to: ObjectStore, o: StateObject, targetKey: string, report: CopyReport, progress: (n: number) => void, opts: CopyOptions): Promise<void> {
+async function copyAndCheck(from: ObjectStore, to: ObjectStore, o: PlannedObject, targetKey: string, report: CopyReport, progress: (n: number) => void, opts: CopyOptions): Promise<void> {
   const maxAttempts = opts.maxAttempts ?? 5;
   const log = opts.log ?? silentLog;
   for (let attempt = 1; ; attempt++) {
@@ -140,8 +140,8 @@ async function copyAndCheck(from: ObjectStore, to: ObjectStore, o: StateObject, 
       const one = await copyOne(from, to, o, targetKey, onBytes, opts.signal);
       created = one.created;
       if (!one.serverSide) report.bytesThroughClient += counted;
-      if (!one.created && o.kind === 'wal' && !(await sameContent(from, o.sourceKey, to, targetKey, opts.signal))) {
-        throw new EngineError('TARGET_NOT_EMPTY', `${to.description}/${targetKey} was created by someone else meanwhile with different bytes than ${o.sourceKey}; nothing names it from this copy`, { key: targetKey });
+      if (!one.created && o.kind === 'wal' && !(await sameContent(from, o.key, to, targetKey, opts.signal))) {
+        throw new EngineError('TARGET_NOT_EMPTY', `${to.description}/${targetKey} was created by someone else meanwhile with different bytes than ${o.key}; nothing names it from this copy`, { key: targetKey });
       }
       const checked = await verifyCopy(to, targetKey, o, { deep: !one.serverSide, signal: opts.signal });
       report.bytesThroughClient += checked.bytesRead;
@@ -158,7 +158,7 @@ async function copyAndCheck(from: ObjectStore, to: ObjectStore, o: StateObject, 
         throw e;
       }
       if (!isEngineError(e) || !e.retryable || attempt >= maxAttempts) throw e;
-      log('debug', `copying ${o.sourceKey} failed (attempt ${attempt}/${maxAttempts}): ${e.message}`);
+      log('debug', `copying ${o.key} failed (attempt ${attempt}/${maxAttempts}): ${e.message}`);
       await (opts.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms))))(backoff(attempt, { baseDelayMs: 100, maxDelayMs: 2000 }));
     }
   }
@@ -173,7 +173,7 @@ export async function copyObjects(
   from: ObjectStore,
   to: ObjectStore,
   targetRoot: string,
-  work: { copy: readonly StateObject[]; recheck: readonly StateObject[] },
+  work: { copy: readonly PlannedObject[]; recheck: readonly PlannedObject[] },
   opts: CopyOptions = {},
 ): Promise<CopyReport> {
   const report: CopyReport = { copied: emptyTotals(), reused: emptyTotals(), serverSideCopies: 0, bytesThroughClient: 0 };

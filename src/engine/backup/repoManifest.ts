@@ -12,37 +12,25 @@
  *   repository the checkpoints it already had plus the new backup; in a
  *   restored database none.
  *
- * The rules below are checked before the write, like the manifest commit's
- * own invariants; a violation is a bug of ours, so it throws INTERNAL and
- * nothing is written.
+ * The rules below are checked by the manifest commit before it encodes
+ * (manifestCommit.ts commitManifestWrite); a violation is a bug of ours, so
+ * it throws INTERNAL and nothing is written.
  */
 
-import { EngineError, messageOf } from '../errors';
-import { DecodedManifest, decodeManifest, encodeManifest } from '../manifest/codec';
-import type { DecodedTable } from '../manifest/flatDecoder';
-import { checkpointInfo } from '../manifest/model';
 import { sameBytes } from '../cas';
-import { sstName, sstOwners, walName, walRange } from './plan';
+import { EngineError } from '../errors';
+import { DecodedManifest, encodeManifest } from '../manifest/codec';
+import type { DecodedTable } from '../manifest/flatDecoder';
+import { checkpointInfo, rawCheckpoints } from '../manifest/model';
+import type { WriteCheck } from '../manifest/manifestCommit';
+import { objectNamesOf } from './plan';
 
 /** The source's state with the target's checkpoints. */
 export function stateManifest(source: DecodedManifest, checkpoints: DecodedTable[]): DecodedManifest {
   return { formatVersion: source.formatVersion, root: { ...source.root, external_dbs: null, checkpoints } };
 }
 
-/** Names (relative to the root) of every object a manifest of this root needs: its SSTs and WAL range. */
-export function objectNamesOf(m: DecodedManifest): Set<string> {
-  const names = new Set<string>();
-  for (const ulid of sstOwners(m, '').keys()) names.add(sstName(ulid));
-  const { first, last } = walRange(m);
-  for (let id = first; id <= last; id++) names.add(walName(id));
-  return names;
-}
-
-/**
- * The state without its checkpoints, encoded: two manifests with equal
- * fingerprints describe the same data (used to tell that nobody but a
- * backup has written to a repository).
- */
+/** The state without its checkpoints, encoded: two manifests with equal fingerprints describe the same data. */
 export function stateFingerprint(m: DecodedManifest): Uint8Array {
   return encodeManifest({ formatVersion: m.formatVersion, root: { ...m.root, checkpoints: null } });
 }
@@ -73,7 +61,8 @@ const RULES: ReadonlyArray<{ name: string; rule: Rule }> = [
     name: 'stateIsTheSource',
     rule: ({ source, next }) => {
       for (const f of Object.keys(source.root)) if (f !== 'checkpoints' && f !== 'external_dbs' && next.root[f] !== source.root[f]) return `field ${f} is not the source's`;
-      return Object.keys(next.root).length !== Object.keys(source.root).length ? 'the set of fields changed' : undefined;
+      for (const f of Object.keys(next.root)) if (!(f in source.root) && f !== 'checkpoints' && f !== 'external_dbs') return `field ${f} is not in the source`;
+      return undefined;
     },
   },
   { name: 'noExternalDbs', rule: ({ next }) => (next.root.external_dbs !== null ? 'external_dbs is still set' : undefined) },
@@ -81,9 +70,9 @@ const RULES: ReadonlyArray<{ name: string; rule: Rule }> = [
     // The target's checkpoints survive as they were; a backup adds exactly one.
     name: 'checkpointsKept',
     rule: ({ next, kept, added }) => {
-      const cps = (next.root.checkpoints as DecodedTable[] | null) ?? [];
+      const cps = rawCheckpoints(next);
       const want = added ? [...kept, added] : kept;
-      if (cps.length !== want.length || cps.some((c, i) => c !== want[i])) return 'the checkpoints are not the target\'s plus the new backup';
+      if (cps.length !== want.length || cps.some((c, i) => c !== want[i])) return "the checkpoints are not the target's plus the new backup";
       const ids = new Set(cps.map((c) => checkpointInfo(c).id));
       return ids.size !== cps.length ? 'two checkpoints share an id' : undefined;
     },
@@ -102,27 +91,27 @@ const RULES: ReadonlyArray<{ name: string; rule: Rule }> = [
     // Objects first, manifest last: the manifest may only name objects already in place and checked.
     name: 'everyObjectPresent',
     rule: ({ next, present }) => {
-      for (const n of objectNamesOf(next)) if (!present.has(n)) return `it would name ${n}, which has not been copied and checked`;
+      for (const n of objectNamesOf(next, 'the new manifest')) if (!present.has(n)) return `it would name ${n}, which has not been copied and checked`;
       return undefined;
     },
   },
 ];
 
-/** Checks the rules, encodes, and decodes the bytes back: what we write is what we meant. */
-export function encodeStateWrite(w: StateWrite, key: string): Uint8Array {
+/** Throws INTERNAL naming the first rule the write breaks. */
+export function checkStateWrite(w: StateWrite, key: string): void {
   for (const { name, rule } of RULES) {
     const problem = rule(w);
     if (problem !== undefined) {
       throw new EngineError('INTERNAL', `refusing to write ${key}: ${problem} (rule ${name}; this is a bug in SlateDB Checkpoint Explorer; nothing was written)`, { key });
     }
   }
-  const bytes = encodeManifest(w.next);
-  let reason: string | undefined;
-  try {
-    reason = decodeManifest(bytes, `new manifest ${key}`).readOnlyReason;
-  } catch (e) {
-    reason = messageOf(e);
-  }
-  if (reason !== undefined) throw new EngineError('INTERNAL', `refusing to write ${key}: our own encoding does not read back (${reason}); nothing was written`, { key });
-  return bytes;
+}
+
+/** The commit's check for a write of `source`'s state whose mutation added `added` (null: restore) to the base's checkpoints. */
+export function stateWriteCheck(source: DecodedManifest, present: ReadonlySet<string>, backupId: string | null): WriteCheck {
+  return ({ base, next, nextId, key }) => {
+    const kept = 'empty' in base ? [] : rawCheckpoints(base.manifest);
+    const added = backupId === null ? null : (rawCheckpoints(next).find((c) => checkpointInfo(c).id === backupId) ?? null);
+    checkStateWrite({ source, next, nextId, kept, added, present }, key);
+  };
 }

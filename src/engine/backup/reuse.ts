@@ -16,11 +16,11 @@
 import { EngineError, throwIfAborted } from '../errors';
 import { dbKeys } from '../paths';
 import type { ObjectStore } from '../store/objectStore';
-import { keyUnder, listSizes, StateObject } from './plan';
+import { keyUnder, listSizes, PlannedObject } from './plan';
 
 export interface ReuseDecision {
-  copy: StateObject[];
-  reuse: StateObject[];
+  copy: PlannedObject[];
+  reuse: PlannedObject[];
 }
 
 /** Sizes of the target's `compacted/` and `wal/` objects, keyed by name relative to the root (`compacted/X.sst`). */
@@ -87,15 +87,15 @@ function conflict(target: ObjectStore, key: string, why: string): EngineError {
  * Throws TARGET_NOT_EMPTY (nothing written) on a same-name object that differs.
  */
 export async function decideReuse(
-  objects: readonly StateObject[],
+  objects: readonly PlannedObject[],
   source: ObjectStore,
   target: ObjectStore,
   targetRoot: string,
   inventory: ReadonlyMap<string, number>,
   signal?: AbortSignal,
 ): Promise<ReuseDecision> {
-  const copy: StateObject[] = [];
-  const reuse: StateObject[] = [];
+  const copy: PlannedObject[] = [];
+  const reuse: PlannedObject[] = [];
   for (const o of objects) {
     const held = inventory.get(o.name);
     if (held === undefined) {
@@ -103,9 +103,9 @@ export async function decideReuse(
       continue;
     }
     const key = keyUnder(targetRoot, o.name);
-    if (held !== o.size) throw conflict(target, key, `with ${held} bytes where the source's ${o.sourceKey} has ${o.size}`);
-    if (o.kind === 'wal' && !(await sameContent(source, o.sourceKey, target, key, signal))) {
-      throw conflict(target, key, `with the same size as the source's ${o.sourceKey} but different bytes`);
+    if (held !== o.size) throw conflict(target, key, `with ${held} bytes where the source's ${o.key} has ${o.size}`);
+    if (o.kind === 'wal' && !(await sameContent(source, o.key, target, key, signal))) {
+      throw conflict(target, key, `with the same size as the source's ${o.key} but different bytes`);
     }
     reuse.push(o);
   }

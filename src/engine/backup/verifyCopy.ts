@@ -9,7 +9,7 @@
 import { EngineError } from '../errors';
 import { SstReader } from '../sst/sstReader';
 import type { ObjectStore } from '../store/objectStore';
-import type { StateObject } from './plan';
+import type { PlannedObject } from './plan';
 
 export interface VerifyResult {
   /** Data blocks read and checked (0 for a size-only check). */
@@ -23,13 +23,13 @@ export interface VerifyResult {
  * never passed through this process (the store compared size and ETag), and
  * for objects an earlier, verified backup already holds.
  */
-export async function verifyCopy(store: ObjectStore, key: string, expected: StateObject, opts: { deep: boolean; signal?: AbortSignal }): Promise<VerifyResult> {
+export async function verifyCopy(store: ObjectStore, key: string, expected: PlannedObject, opts: { deep: boolean; signal?: AbortSignal }): Promise<VerifyResult> {
   const meta = await store.head(key);
   if (!meta) {
-    throw new EngineError('DATA_MISSING', `${store.description}/${key} is not there after it was copied from ${expected.sourceKey}; run the command again`, { key, retryable: true });
+    throw new EngineError('DATA_MISSING', `${store.description}/${key} is not there after it was copied from ${expected.key}; run the command again`, { key, retryable: true });
   }
   if (meta.size !== expected.size) {
-    throw new EngineError('DATA_CORRUPT', `${store.description}/${key} has ${meta.size} bytes but its source ${expected.sourceKey} has ${expected.size}`, { key });
+    throw new EngineError('DATA_CORRUPT', `${store.description}/${key} has ${meta.size} bytes but its source ${expected.key} has ${expected.size}`, { key });
   }
   if (!opts.deep) return { blocks: 0, bytesRead: 0 };
   const reader = await SstReader.open(store, key, { size: meta.size, allowEmpty: expected.kind === 'wal' });

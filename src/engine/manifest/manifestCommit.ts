@@ -44,9 +44,28 @@ export interface CommitOutcome<T> {
   attempts: number;
 }
 
-/** Encode `next` and make sure it is what we mean to write: invariants hold and the bytes decode back cleanly. */
-function encodeChecked(base: LoadedManifest, next: DecodedManifest, nextId: number, key: string): Uint8Array {
+/**
+ * What a commit writes on top of: the latest manifest, or (only for a
+ * {@link commitManifestWrite} with `allowEmptyRoot`) a root without any
+ * manifest yet, whose first manifest gets id 1.
+ */
+export type CommitBase = LoadedManifest | EmptyRoot;
+export interface EmptyRoot {
+  id: 0;
+  empty: true;
+}
+
+/** The rules a write must pass before it is encoded (throws INTERNAL naming the rule); the default is the update invariants. */
+export type WriteCheck = (write: { base: CommitBase; next: DecodedManifest; nextId: number; key: string }) => void;
+
+const updateInvariants: WriteCheck = ({ base, next, nextId }) => {
+  if ('empty' in base) throw new EngineError('INTERNAL', `refusing to write manifest ${nextId}: an update needs an existing manifest (this is a bug; nothing was written)`);
   checkManifestUpdate({ base, next, nextId });
+};
+
+/** Encode `next` and make sure it is what we mean to write: invariants hold and the bytes decode back cleanly. */
+function encodeChecked(base: CommitBase, next: DecodedManifest, nextId: number, key: string, check: WriteCheck): Uint8Array {
+  check({ base, next, nextId, key });
   const bytes = encodeManifest(next);
   // Never write what we could not read back.
   let reason: string | undefined;
@@ -62,17 +81,24 @@ function encodeChecked(base: LoadedManifest, next: DecodedManifest, nextId: numb
 }
 
 /** The manifest folder as a CAS protocol; one per commit, since it remembers that commit's writes GC refused. */
-function manifestProtocol(ms: ManifestStore, options: CommitOptions): CasProtocol<LoadedManifest> {
+function manifestProtocol(ms: ManifestStore, options: CommitOptions, allowEmptyRoot = false): CasProtocol<CommitBase> {
   const log = options.log ?? silentLog;
   /** Our writes the GC boundary refused: id → the manifest that write was based on, and its bytes. */
-  const refused = new Map<number, { base: LoadedManifest; bytes: Uint8Array }>();
+  const refused = new Map<number, { base: CommitBase; bytes: Uint8Array }>();
   return {
-    async readLatest() {
-      const latest = await ms.readLatest();
+    async readLatest(): Promise<CommitBase> {
+      let latest: LoadedManifest;
+      try {
+        latest = await ms.readLatest();
+      } catch (e) {
+        if (allowEmptyRoot && isEngineError(e, 'DATABASE_NOT_FOUND')) return { id: 0, empty: true };
+        throw e;
+      }
       // If the latest manifest is our own write that the boundary refused, it does not count:
       // the change is applied again to what that write was based on, at the next id.
       const own = refused.get(latest.id);
-      return own && sameBytes(own.bytes, latest.bytes) ? { ...own.base, id: latest.id, key: latest.key } : latest;
+      if (!own || !sameBytes(own.bytes, latest.bytes)) return latest;
+      return 'empty' in own.base ? own.base : { ...own.base, id: latest.id, key: latest.key };
     },
     newerExists: (id) => ms.newerExists(id),
     create: (id, bytes) => ms.create(id, bytes, log),
@@ -113,15 +139,46 @@ function manifestProtocol(ms: ManifestStore, options: CommitOptions): CasProtoco
 }
 
 export async function commitManifestUpdate<T>(ms: ManifestStore, mutate: Mutation<T>, options: CommitOptions = {}): Promise<CommitOutcome<T>> {
+  return commitManifestWrite(
+    ms,
+    (current) => {
+      if (current === undefined) throw new EngineError('INTERNAL', `an update of ${ms.location} saw no manifest (this is a bug; nothing was written)`);
+      return mutate(current);
+    },
+    options,
+  );
+}
+
+export interface WriteOptions extends CommitOptions {
+  /** The rules `next` must pass (default: the update invariants, where only checkpoints may change). */
+  check?: WriteCheck;
+  /** A root without a manifest is a valid base: the mutation sees `undefined` and its manifest becomes id 1. */
+  allowEmptyRoot?: boolean;
+}
+
+/**
+ * The same commit for writes that replace a manifest's state rather than
+ * its checkpoints (a backup into a repository, a restore into an empty
+ * root): the caller names the rules the new manifest must pass instead of
+ * the update invariants. Every other step (create-if-absent, read-back of
+ * ambiguous writes, GC boundary, retries) is the one commit protocol.
+ */
+export async function commitManifestWrite<T>(
+  ms: ManifestStore,
+  mutate: (current: LoadedManifest | undefined) => MutationResult<T>,
+  options: WriteOptions = {},
+): Promise<CommitOutcome<T>> {
+  const check = options.check ?? updateInvariants;
   return applyUpdate(
-    manifestProtocol(ms, options),
-    (current): Step<T> => {
+    manifestProtocol(ms, options, options.allowEmptyRoot === true),
+    (base): Step<T> => {
+      const current = 'empty' in base ? undefined : base;
       // Valid, but holding things we do not understand: never rewritten.
-      if (current.manifest.readOnlyReason) throw new EngineError('MANIFEST_READ_ONLY', current.manifest.readOnlyReason, { key: current.key });
+      if (current?.manifest.readOnlyReason) throw new EngineError('MANIFEST_READ_ONLY', current.manifest.readOnlyReason, { key: current.key });
       const change = mutate(current);
       if ('noop' in change) return change;
-      const nextId = current.id + 1;
-      return { bytes: encodeChecked(current, change.manifest, nextId, ms.keyOf(nextId)), result: change.result };
+      const nextId = base.id + 1;
+      return { bytes: encodeChecked(base, change.manifest, nextId, ms.keyOf(nextId), check), result: change.result };
     },
     options,
   );
