@@ -28,6 +28,9 @@ export const Command = {
   backupCheckpoint: 'slatedb.backupCheckpoint',
   backupNow: 'slatedb.backupNow',
   restoreBackup: 'slatedb.restoreBackup',
+  editPolicies: 'slatedb.editPolicies',
+  applyPolicyNow: 'slatedb.applyPolicyNow',
+  showHealthReport: 'slatedb.showHealthReport',
 } as const;
 
 /** Tree item `contextValue`s (package.json `when` clauses key on them; a test checks). */

@@ -10,10 +10,12 @@ import { registerConnectionCommands } from './connectionCommands';
 import { registerCreateCheckpoint } from './createCheckpoint';
 import { registerDataCommands } from './dataCommands';
 import { registerDemo } from './demo';
+import { registerHealthCommands } from './healthCommands';
 import type { CommandDeps } from './deps';
 import { registerHistoryCommands } from './historyCommands';
 import { registerManifestCommands } from './manifestCommands';
 import { registerMultiDbCommands } from './multiDbCommands';
+import { registerPolicyCommands } from './policyCommands';
 import { registerViewCommands } from './viewCommands';
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -27,5 +29,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     registerDemo(deps),
     ...registerDataCommands(deps),
     ...registerMultiDbCommands(deps),
+    ...registerPolicyCommands(deps),
+    ...registerHealthCommands(deps),
   ];
 }

@@ -28,6 +28,8 @@ import { createLogger } from '../log';
 import { DatabaseTarget, isDatabaseTarget, sameTarget, targetKey } from '../targets';
 import { HISTORY_PAGE, pageHtml, webviewOptions } from './pageHtml';
 import { HistoryLoader } from './historyLoader';
+import { HealthSection } from '../health/healthSection';
+import type { HealthReport } from '../../engine/health';
 import { HISTORY_PROBE, PageProbe } from './pageProbe';
 
 const log = createLogger('history');
@@ -55,6 +57,8 @@ export interface HistoryPanelApi {
   webviewState(timeoutMs?: number): Promise<WebviewStateDump>;
   /** Handles a message as if the page had sent it. */
   receive(message: unknown): Promise<void>;
+  /** Computes the health report again, shows it in the panel's health section and scrolls there. */
+  showHealth(): Promise<HealthReport>;
   dispose(): void;
 }
 
@@ -123,6 +127,7 @@ export class HistoryPanel extends Disposable implements HistoryPanelApi {
   private pageReady = false;
   private pendingSelect: string | undefined;
   private readonly actionsRunning = new Set<ActionName>();
+  private readonly health: HealthSection;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -133,7 +138,19 @@ export class HistoryPanel extends Disposable implements HistoryPanelApi {
     this.target = target;
     HistoryPanel.panels.set(targetKey(target), this);
     this._register(toDisposable(() => HistoryPanel.panels.delete(targetKey(target))));
-    this.loader = this._register(new HistoryLoader(target, host.databases, (m) => this.postNow(m)));
+    this.health = new HealthSection(target, host.databases, (m) => {
+      if (this.isDisposed || !this.pageReady) return false;
+      void panel.webview.postMessage(m);
+      return true;
+    });
+    this._register(toDisposable(() => this.health.dispose()));
+    this.loader = this._register(
+      new HistoryLoader(target, host.databases, (m) => {
+        this.postNow(m);
+        // Each completed load (a new manifest) gets a fresh health report.
+        if (m.type === MessageType.historyDone) void this.health.refresh().catch(() => undefined);
+      }),
+    );
     this.probe = this._register(new PageProbe(HISTORY_PROBE, (m) => void panel.webview.postMessage(m), () => this.pageReady));
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'slatedb.svg');
     panel.webview.html = pageHtml(panel.webview, host.extensionUri, HISTORY_PAGE);
@@ -163,6 +180,13 @@ export class HistoryPanel extends Disposable implements HistoryPanelApi {
 
   reload(): Promise<History> {
     return this.loader.load();
+  }
+
+  async showHealth(): Promise<HealthReport> {
+    this.panel.reveal(undefined, false);
+    const report = await this.health.refresh();
+    this.health.reveal();
+    return report;
   }
 
   webviewState(timeoutMs?: number): Promise<WebviewStateDump> {
@@ -202,6 +226,7 @@ export class HistoryPanel extends Disposable implements HistoryPanelApi {
         this.pageReady = true;
         for (const m of this.loader.replay()) void this.panel.webview.postMessage(m);
         for (const action of this.actionsRunning) void this.panel.webview.postMessage({ type: MessageType.actionState, action, running: true });
+        for (const m of this.health.replay()) void this.panel.webview.postMessage(m);
         if (this.pendingSelect) this.sendSelect();
         return;
       case MessageType.reload:

@@ -23,10 +23,12 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { databaseLabel } from '../../shared/databaseLabel';
 import { ExtensionToWebview, MessageType, PersistedState, PinData, SstColumn, TimelineFilter } from '../../shared/messages';
 import type { WebviewStateDump } from '../../shared/testProbeMessages';
+import { isHealthMessage } from '../../shared/healthMessages';
 import { renderChart } from './chart';
 import { CheckpointHandlers, makeSstFilterField, renderCheckpointList, renderPinned, renderSstRows } from './checkpointTables';
 import { el, replace } from './dom';
 import { formatBytes, plural } from './format';
+import { applyHealthMessage, healthHost, renderHealth } from './healthSection';
 import { defaultState, HistoryModel, TIMELINE_PAGE } from './model';
 import { installTestProbe } from './testProbe';
 import { renderTimeline } from './timeline';
@@ -113,6 +115,7 @@ replace(
       pinnedHost,
     ),
   ),
+  healthHost,
 );
 app.removeAttribute('aria-busy');
 
@@ -191,6 +194,7 @@ function draw(): void {
   const pinned = renderPinned(pinnedHost, model, { selectedId: ui.selectedCheckpointId, filter: ui.sstFilter, sort: ui.sstSort, writable }, handlers, sstFilterField);
   sstTable = pinned;
   if (hadFocus) sstFilterField.focus();
+  renderHealth();
   if (timing.firstManifestsDrawnMs === null && model.manifests.size > 0) timing.firstManifestsDrawnMs = performance.now();
   if (timing.allDrawnMs === null && model.done) timing.allDrawnMs = performance.now();
 }
@@ -239,7 +243,8 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToWebview>) => 
       else model.running.delete(m.action);
       break;
     default:
-      return;
+      if (!isHealthMessage(m)) return;
+      applyHealthMessage(m);
   }
   schedule();
 });
