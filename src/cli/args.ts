@@ -22,6 +22,7 @@ import {
   refreshCheckpointCommand,
 } from './commands';
 import { applyPolicyCommand, healthCommand, StorelessRun, withPathGlob } from './policyCommands';
+import { backupCommand, restoreCommand, TARGET_OPTIONS } from './backupCommands';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
@@ -112,6 +113,22 @@ export const COMMANDS: Record<string, CommandSpec> = {
     needsPath: false,
     usage: 'list-dbs [--prefix P]',
     run: listDbsCommand,
+  },
+  backup: {
+    summary: 'Copy a checkpoint (or the latest state, pinned while it copies) into a backup repository',
+    options: { id: { type: 'string' }, latest: { type: 'boolean' }, name: { type: 'string' }, ...TARGET_OPTIONS },
+    required: ['to-store', 'to-path'],
+    needsPath: true,
+    usage: 'backup (--id UUID | --latest) --to-store URL --to-path P [--to-endpoint-url U] [--to-region R] [--to-profile N] [--name N]',
+    run: backupCommand,
+  },
+  restore: {
+    summary: 'Copy backup --id of the repository (--store/--path) into an empty database root',
+    options: { id: { type: 'string' }, ...TARGET_OPTIONS },
+    required: ['id', 'to-store', 'to-path'],
+    needsPath: true,
+    usage: 'restore --id UUID --to-store URL --to-path P [--to-endpoint-url U] [--to-region R] [--to-profile N]',
+    run: restoreCommand,
   },
   'apply-policy': {
     summary: 'Create, expire and back up checkpoints as a policy file says (stores and paths come from the file)',

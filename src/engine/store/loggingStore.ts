@@ -62,7 +62,9 @@ export class LoggingObjectStore implements ObjectStore {
   async copyObjectFrom(source: ObjectStore, sourceKey: string, targetKey: string): Promise<PutIfAbsentResult | 'unsupported'> {
     if (!this.inner.copyObjectFrom) return 'unsupported';
     const copy = this.inner.copyObjectFrom.bind(this.inner);
-    return this.timed(`COPY-IF-ABSENT from ${source.description}/${sourceKey} to`, targetKey, () => copy(source, sourceKey, targetKey), (r) =>
+    // Logging is transparent: a logged source is still the store it wraps, so a server-side copy stays possible.
+    const from = source instanceof LoggingObjectStore ? source.inner : source;
+    return this.timed(`COPY-IF-ABSENT from ${source.description}/${sourceKey} to`, targetKey, () => copy(from, sourceKey, targetKey), (r) =>
       r === 'unsupported' ? 'not server-side' : r.created ? 'created' : 'already exists',
     );
   }
