@@ -5,6 +5,8 @@
  *   <dir>/orders   compactor + GC on: sorted runs, manifest-id gaps, compactor checkpoints (15 min),
  *                  2 reader checkpoints (30 days) left by DbReaders kept open until this script exits
  *   <dir>/events   no GC: every manifest kept (ids 1..N), compactor on, 1 reader checkpoint (2 h)
+ *   <dir>/shop     data worth browsing (scripts/demoShop.ts): JSON customers / products / orders,
+ *                  binary sessions, checkpoint `before-price-update`, then changes, adds and deletes
  *
  *   node --import tsx scripts/make-demo-db.ts [dir] [--force]
  *
@@ -19,8 +21,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildDatabase, BuiltDatabase, listManifestIds } from '../test/fixtures/realSlateDb';
+import { buildShopDb } from './demoShop';
 
-const DBS = ['orders', 'events'] as const;
+const DBS = ['orders', 'events', 'shop'] as const;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
 
   const log = (line: string) => console.log(line);
+  const shop = buildShopDb(dir, log);
   const built: BuiltDatabase[] = await Promise.all([
     buildDatabase({
       rootDir: dir,
@@ -65,6 +69,7 @@ async function main(): Promise<void> {
     }),
   ]);
 
+  const shopBuilt = await shop;
   console.log(`\ndemo store: ${dir} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   for (const b of built) {
     console.log(
@@ -72,6 +77,7 @@ async function main(): Promise<void> {
         `${b.objects.wals} WAL SSTs, ${b.keptReaders.length} reader checkpoint(s) (${b.keptReaders[0]?.lifetimeSeconds ?? 0} s lifetime)`,
     );
   }
+  console.log(`  shop: ${shopBuilt.rows} rows, checkpoint before-price-update ${shopBuilt.checkpointId}`);
   console.log('  named checkpoints: not created (no checkpoint API in @slatedb/uniffi 0.12.1; add them with our engine)');
 }
 
