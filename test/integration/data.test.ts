@@ -14,6 +14,7 @@ import * as vscode from 'vscode';
 import type { SlateDbExtensionApi } from '../../src/extension/extension';
 import type { SlateNode } from '../../src/extension/tree/nodes';
 import type { DataPanelApi } from '../../src/extension/webview/dataPanel';
+import type { HistoryPanelApi } from '../../src/extension/webview/historyPanel';
 import type { DataPageDump } from '../../src/shared/dataProbeMessages';
 import type { DataHostFixtures, TruthRow } from '../fixtures/dataHostFixtures';
 import { addLocal, checkpointNodes, databaseNode, extensionApi, extensionRoot, removeAllConnections, snapshotFiles, waitFor } from './support/explorerHost';
@@ -241,6 +242,23 @@ describe('Data browser (extension host, real-engine databases)', function () {
       assert.equal(left.getText(), textOf(before.v));
       assert.equal(right.getText(), textOf(after.v));
       panel.dispose();
+    });
+  });
+
+  describe('from the history panel', () => {
+    it('its Browse Data button opens the data panel at that checkpoint', async () => {
+      const history = await vscode.commands.executeCommand<HistoryPanelApi>('slatedb.showHistory', { connectionId, dbPath: DB });
+      assert.ok(history);
+      const label = (t: vscode.Tab) => t.label;
+      const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).map(label);
+      assert.ok(!tabs().some((t) => t.startsWith(`Data: ${DB} @ fixture:final`)), 'not open before');
+      await history.receive({ type: 'action/browseData', checkpointId: cpId('final') });
+      await waitFor('the data panel tab', () => tabs().some((t) => t.startsWith(`Data: ${DB} @ fixture:final`)) || undefined);
+      const panel = await vscode.commands.executeCommand<DataPanelApi>('slatedb.browseData', { connectionId, dbPath: DB, checkpointId: cpId('final') });
+      const page = await settled(panel, 'the page at final', (d) => d.keyHexes.length > 0);
+      assert.deepEqual(page.keyHexes, truth(DB, 'final').slice(0, 100).map((r) => r.k));
+      panel.dispose();
+      history.dispose();
     });
   });
 
