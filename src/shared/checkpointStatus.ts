@@ -68,7 +68,8 @@ export function relativeTime(targetS: number, nowS: number): string {
   };
   const unit =
     abs < 60 ? `${abs} s` : abs < 3570 ? `${Math.round(abs / 60)} min` : abs < 36000 ? hm() : abs < 172800 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86400)} days`;
-  return d >= 0 ? `in ${unit}` : `${unit} ago`;
+  if (d === 0) return 'now';
+  return d > 0 ? `in ${unit}` : `${unit} ago`;
 }
 
 export function expiryPhrase(c: CheckpointLike, nowS: number): string {

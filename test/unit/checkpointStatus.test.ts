@@ -62,6 +62,7 @@ describe('checkpoint status', () => {
   it('relative times keep minutes under 10 h, then whole hours, then days', () => {
     assert.equal(relativeTime(NOW + 30, NOW), 'in 30 s');
     assert.equal(relativeTime(NOW - 5 * 60, NOW), '5 min ago');
+    assert.equal(relativeTime(NOW, NOW), 'now', 'the second of expiry is not "in 0 s"');
     assert.equal(relativeTime(NOW + 2 * 3600 + 30 * 60, NOW), 'in 2 h 30 min');
     assert.equal(relativeTime(NOW + 3600, NOW), 'in 1 h');
     assert.equal(relativeTime(NOW + 2 * 3600 + 59 * 60 + 50, NOW), 'in 3 h', '59.8 minutes round up to the next hour');

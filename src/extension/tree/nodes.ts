@@ -171,5 +171,5 @@ export class MessageNode extends vscode.TreeItem {
 
 /** Markdown-escape text that came from storage (names, paths) so it renders literally. */
 export function escapeMd(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
 }
