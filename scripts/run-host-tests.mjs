@@ -36,7 +36,8 @@ const resultsFile = path.resolve(process.env.SLATEDB_TEST_RESULTS ?? path.join(r
 const screenshotFile = path.join(resultsDir, 'host-tests.png');
 const codeServerLog = path.join(resultsDir, 'host-tests-code-server.log');
 const browserLog = path.join(resultsDir, 'host-tests-browser.log');
-const scratch = path.join(REPO_ROOT, '.vscode-test', 'host-tests');
+// SLATEDB_HOST_TESTS_SCRATCH: another profile folder, so two runs at once do not delete each other's.
+const scratch = process.env.SLATEDB_HOST_TESTS_SCRATCH ? path.resolve(process.env.SLATEDB_HOST_TESTS_SCRATCH) : path.join(REPO_ROOT, '.vscode-test', 'host-tests');
 const testsEntry = path.join(extensionRoot, 'out', 'test', 'integration', 'index.js');
 
 const log = (line) => console.log(`[host-tests] ${line}`);
