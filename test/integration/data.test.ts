@@ -193,7 +193,6 @@ describe('Data browser (extension host, real-engine databases)', function () {
         return e?.document.uri.scheme === 'slatedb-value' && e.document.getText() === XSS ? e : undefined;
       });
       assert.equal(markup.document.languageId, 'plaintext');
-      // Virtual documents cannot be saved: the edit fails or stays in memory, never in the store.
       panel.dispose();
     });
   });
