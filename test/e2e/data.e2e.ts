@@ -155,6 +155,18 @@ async function runTheme(theme: (typeof THEMES)[number], fx: DataHostFixtures, sc
     await page.waitForTimeout(300);
     await shot(page, `data-hostile-${theme.key}`);
 
+    if (theme.key === 'dark') {
+      // VS Code keeps the panel across a window reload: the serializer revives it at the same state.
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget .quick-input-box input').fill('>Developer: Reload Window');
+      await option(page, /^Developer: Reload Window$/).click();
+      await page.waitForEvent('load', { timeout: 30_000 });
+      await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+      const revived = dataFrame(page);
+      await revived.locator('td.key-cell', { hasText: XSS }).waitFor({ timeout: 30_000 });
+      check('dark: after a window reload the data panel is revived at its database and state', (await revived.locator('h1.title').textContent()) === 'Data of hostile');
+    }
+
     check(`${theme.key}: no dialog opened from the page (alert)`, dialogs.length === 0, dialogs.join(' | '));
     const csp = page.consoleErrors.filter((t) => /Content Security Policy|Refused to/.test(t));
     check(`${theme.key}: no CSP violation in the console`, csp.length === 0, csp.join('\n'));
