@@ -38,14 +38,16 @@ export function previewItems(reports: DatabaseReport[]): PreviewItem[] {
     { label: `$(check) Apply ${n} action${n === 1 ? '' : 's'} on ${dbs} database${dbs === 1 ? '' : 's'}`, choice: 'apply', alwaysShow: true },
     { label: '$(close) Cancel', description: 'apply nothing', choice: 'cancel', alwaysShow: true },
   ];
+  // The separator sits beside its group's first row: short, with the store only when there are several.
+  const oneStore = new Set(reports.map((r) => r.store)).size === 1;
   for (const r of reports) {
-    items.push({ label: plain(`${databaseLabel(r.path)} · ${r.store}`), kind: vscode.QuickPickItemKind.Separator, database: r });
+    items.push({ label: plain(oneStore ? databaseLabel(r.path) : `${databaseLabel(r.path)} · ${r.store}`), kind: vscode.QuickPickItemKind.Separator, database: r });
     if (r.error) items.push({ label: `$(error) ${plain(r.error.message)}`, description: r.error.code, database: r });
     else if (r.planned.length === 0) items.push({ label: '$(pass) nothing to do', description: 'every rule is up to date', database: r });
     for (const a of r.planned) {
       items.push({
         label: actionLabel(a),
-        description: plain(`rule ${a.rule}${a.checkpoint ? ` · ${a.checkpoint}` : ''}${a.repository ? ` · in ${a.repository.store} ${a.repository.path}` : ''}`),
+        description: plain(`rule ${a.rule}${a.repository ? ` · in ${a.repository.store} ${a.repository.path}` : ''}`),
         detail: plain(a.reason),
         action: a,
         database: r,

@@ -8,7 +8,9 @@
 import type { HealthReport } from '../../engine/health';
 import { HealthMessage, HealthMessageType, HealthThresholds } from '../../shared/healthMessages';
 import { el, replace } from './dom';
-import { checkpointLabel, formatBytes, plural } from './format';
+import { checkpointLabel, formatBytes, ORIGIN_LABEL, plural } from './format';
+
+const ORIGIN_SHORT: Record<keyof typeof ORIGIN_LABEL, string> = { writer: 'writer', compactor: 'compactor?', reader: 'reader?', user: 'named', unknown: 'unknown' };
 
 interface HealthState {
   running: boolean;
@@ -82,7 +84,7 @@ function pinTable(r: HealthReport): HTMLElement | null {
   return el(
     'table',
     { class: 'health-pins' },
-    el('thead', {}, el('tr', {}, ...['Checkpoint', 'Expiry', 'Beyond latest', 'Share', 'Only it holds'].map((h) => el('th', { text: h })))),
+    el('thead', {}, el('tr', {}, ...['Checkpoint', 'Made by', 'Expiry', 'Beyond latest', 'Share', 'Only it holds'].map((h) => el('th', { text: h })))),
     el(
       'tbody',
       {},
@@ -91,6 +93,7 @@ function pinTable(r: HealthReport): HTMLElement | null {
           'tr',
           {},
           el('td', { class: 'mono', text: checkpointLabel(c.checkpoint) }),
+          el('td', { attrs: { title: ORIGIN_LABEL[c.origin] }, text: ORIGIN_SHORT[c.origin] }),
           el('td', { text: c.state === 'never' ? 'never' : c.state }),
           el('td', { text: formatBytes(c.bytesNotInLatest) }),
           el('td', { text: `${c.sharePercent}%` }),
