@@ -5,6 +5,7 @@
  */
 
 import type * as vscode from 'vscode';
+import { registerBackupCommands } from './backupCommands';
 import { registerCheckpointCommands } from './checkpointCommands';
 import { registerConnectionCommands } from './connectionCommands';
 import { registerCreateCheckpoint } from './createCheckpoint';
@@ -14,6 +15,7 @@ import { registerHealthCommands } from './healthCommands';
 import type { CommandDeps } from './deps';
 import { registerHistoryCommands } from './historyCommands';
 import { registerManifestCommands } from './manifestCommands';
+import { registerRestoreCommand } from './restoreCommand';
 import { registerMultiDbCommands } from './multiDbCommands';
 import { registerPolicyCommands } from './policyCommands';
 import { registerViewCommands } from './viewCommands';
@@ -27,6 +29,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     ...registerHistoryCommands(deps),
     ...registerViewCommands(deps),
     registerDemo(deps),
+    ...registerBackupCommands(deps),
+    registerRestoreCommand(deps),
     ...registerDataCommands(deps),
     ...registerMultiDbCommands(deps),
     ...registerPolicyCommands(deps),
