@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { parseBackupName } from '../../src/engine/backup/naming';
 import { createCheckpoint, listCheckpoints } from '../../src/engine/checkpoints';
 import type { HealthReport } from '../../src/engine/health';
 import { ManifestStore } from '../../src/engine/manifest/manifestStore';
@@ -157,6 +158,34 @@ describe('policies and health (in the extension host, real databases)', function
     } finally {
       again.restore();
     }
+  });
+
+  it('a rule with backup: the preview lists the backup, Apply copies the new checkpoint into the repository (labelled with its name)', async () => {
+    const folder = copyFixtures('tiny');
+    const id = await addLocal(folder);
+    await databaseNodes(api, id);
+    const policyFile = writePolicy(fs.mkdtempSync(path.join(tmp, 'b-')), {
+      targets: [{ store: `file://${folder}`, path: 'tiny', rules: [{ name: 'nightly', every: '1day', keep: { daily: 7 }, backup: { store: `file://${folder}`, path: 'backups/tiny' } }] }],
+    });
+    const picks = answerQuickPicks((i) => i.choice === 'apply');
+    let result: ApplyPolicyResult | undefined;
+    const started = Date.now();
+    try {
+      result = await vscode.commands.executeCommand<ApplyPolicyResult>(Command.applyPolicyNow, { policyFile });
+    } finally {
+      picks.restore();
+    }
+    const nightlyName = checkpointName('nightly', windowStartMs(started, DAY));
+    const labels = picks.shown[0].items.filter((i) => i.action).map((i) => i.label);
+    assert.deepEqual(labels, [`$(add) create ${nightlyName}`, `$(cloud-upload) back up ${nightlyName}`]);
+    assert.equal(result?.applied?.[0].error, null, JSON.stringify(result?.applied?.[0].error));
+    const created = (await onDisk(folder, 'tiny')).find((c) => c.name === nightlyName);
+    assert.ok(created, 'the nightly checkpoint is on disk');
+    const backups = (await onDisk(folder, 'backups/tiny')).map((c) => parseBackupName(c.name)).filter((b) => b !== null);
+    assert.equal(backups.length, 1, 'one backup in the repository');
+    assert.equal(backups[0]!.label, nightlyName);
+    assert.equal(backups[0]!.sourceCheckpoint, created.id);
+    assert.equal(backups[0]!.sourcePath, 'tiny');
   });
 
   it('Cancel in the preview applies nothing', async () => {

@@ -20,6 +20,7 @@ import { databaseLabel } from '../../shared/databaseLabel';
 import { Command } from '../commandIds';
 import { createLogger, engineLog, showLog } from '../log';
 import { exists, policyTemplate, workspacePolicyUri } from '../policy/policyFile';
+import { policyBackupRunner } from '../policy/policyBackups';
 import { actionCount, confirmPlan } from '../policy/policyPreview';
 import { policyStoreOpener, targetFor } from '../policy/policyStores';
 import type { DatabaseTarget } from '../targets';
@@ -148,7 +149,7 @@ async function apply(deps: CommandDeps, policy: Policy, planned: DatabaseReport[
     async (progress, token) => {
       token.onCancellationRequested(() => controller.abort());
       progress.report({ message: `${planned.length} database${planned.length === 1 ? '' : 's'}…` });
-      return applyPolicy(policy, { nowMs, dryRun: false, openStore, log: engineLog, signal: controller.signal });
+      return applyPolicy(policy, { nowMs, dryRun: false, openStore, backups: policyBackupRunner(engineLog), log: engineLog, signal: controller.signal });
     },
   );
   logReports('apply', reports);
