@@ -205,6 +205,35 @@ describe('policies and health (in the extension host, real databases)', function
     assert.deepEqual(snapshotFiles(folder), before, 'nothing written');
   });
 
+  it('Cancel on the progress notification of the apply stops before anything is written, and says so per database', async () => {
+    const { folder, policyFile } = await policyFixture();
+    const before = snapshotFiles(folder);
+    const picks = answerQuickPicks((i) => i.choice === 'apply');
+    const w = vscode.window as unknown as { withProgress: typeof vscode.window.withProgress };
+    const original = w.withProgress;
+    const cancellable: string[] = [];
+    // The user presses Cancel on the (cancellable) apply notification as soon as it shows.
+    w.withProgress = ((options: vscode.ProgressOptions, task: Parameters<typeof vscode.window.withProgress>[1]) =>
+      original(options, (progress, token) => {
+        if (!options.cancellable) return task(progress, token);
+        cancellable.push(options.title ?? '');
+        const cancelled: vscode.CancellationToken = { isCancellationRequested: true, onCancellationRequested: (listener: (e: unknown) => unknown) => (listener(undefined), { dispose: () => undefined }) };
+        return task(progress, cancelled);
+      })) as typeof vscode.window.withProgress;
+    let result: ApplyPolicyResult | undefined;
+    try {
+      result = await vscode.commands.executeCommand<ApplyPolicyResult>(Command.applyPolicyNow, { policyFile });
+    } finally {
+      w.withProgress = original;
+      picks.restore();
+    }
+    assert.deepEqual(cancellable, ['Applying the SlateDB policy (3 actions)'], 'only the apply is cancellable; planning is not');
+    assert.equal(result?.cancelled, true);
+    assert.equal(result?.applied?.[0].error?.code, 'CANCELLED');
+    assert.ok(result?.applied?.[0].planned.every((a) => a.result === undefined), 'no action has a result');
+    assert.deepEqual(snapshotFiles(folder), before, 'nothing written');
+  });
+
   it('Edit Policies creates .slatedb/policies.json from a template naming the shown databases, valid for apply-policy', async () => {
     const workspace = vscode.workspace.workspaceFolders?.[0];
     assert.ok(workspace, 'the host runs with a workspace folder');
