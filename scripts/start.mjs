@@ -5,7 +5,8 @@
 //   2. build a demo store under .demo/ with the REAL SlateDB engine (@slatedb/uniffi): databases
 //      `orders` (L0s, sorted runs, GC'd manifest ids, reader and compactor checkpoints) and `events`;
 //   3. add named checkpoints with our own engine (the CLI): one for 7 days, one that never expires,
-//      and one that expires in 20 minutes ("expiring soon");
+//      and one that expires in 20 minutes ("expiring soon"); then back up two of `orders`' named
+//      checkpoints into the backup repository `backups/orders` (the CLI's `backup`; the second reuses);
 //   4. start code-server 4.100.3 (VS Code 1.100.3; installed once into .vscode-test/) on 127.0.0.1
 //      with the extension installed and a connection to the demo folder, and print its URL.
 // Ctrl-C stops code-server (by pid). Flags: --port=N (default: a free port), --rebuild-demo.
@@ -53,6 +54,15 @@ for (const db of ['orders', 'events']) {
     if (existing.length === 0) cli(db, 'create-checkpoint', '--name', name, ...(lifetime ? ['--lifetime', lifetime] : []));
     else if (lifetime) cli(db, 'refresh-checkpoint', '--id', existing[0].id, '--lifetime', lifetime);
   }
+}
+
+// A backup repository next to the databases (`backups/orders`, an ordinary database root): one backup of
+// `release-1.4` and one of `before-migration`; the second copies only what the first did not hold. Backing
+// up a checkpoint the repository already holds writes nothing, so this is a no-op on later starts.
+for (const name of ['release-1.4', 'before-migration']) {
+  const [checkpoint] = cli('orders', 'list-checkpoints', '--name', name);
+  const r = cli('orders', 'backup', '--id', checkpoint.id, '--to-store', `file://${demo}`, '--to-path', 'backups/orders');
+  log(`  backup of orders ${name}: checkpoint ${r.target.checkpoint_id} in backups/orders (copied ${r.copied.ssts} SSTs, reused ${r.reused.ssts})`);
 }
 
 await ensureCodeServer({ log });
