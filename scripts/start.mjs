@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureCodeServer, REPO_ROOT, startCodeServer } from './lib/codeServer.mjs';
+import { writeDemoPolicy } from './demoPolicy.mjs';
 
 const args = process.argv.slice(2);
 const port = Number(args.find((a) => a.startsWith('--port='))?.slice(7)) || undefined;
@@ -64,6 +65,9 @@ for (const name of ['release-1.4', 'before-migration']) {
   const r = cli('orders', 'backup', '--id', checkpoint.id, '--to-store', `file://${demo}`, '--to-path', 'backups/orders');
   log(`  backup of orders ${name}: checkpoint ${r.target.checkpoint_id} in backups/orders (copied ${r.copied.ssts} SSTs, reused ${r.reused.ssts})`);
 }
+
+// The workspace's policy file, for Edit Policies / Apply Policy Now (kept when already there).
+log(`policy file: ${path.relative(REPO_ROOT, writeDemoPolicy(demo))}`);
 
 await ensureCodeServer({ log });
 const scratch = path.join(REPO_ROOT, '.vscode-test', 'start');
