@@ -11,7 +11,7 @@ const PHASE_TEXT: Record<BackupProgress['phase'], string> = {
   pin: 'pinning the source with a temporary checkpoint',
   plan: 'listing what to copy',
   copy: 'copying',
-  commit: 'writing the checkpoint',
+  commit: 'every object checked; writing the manifest',
   unpin: 'removing the temporary checkpoint',
 };
 

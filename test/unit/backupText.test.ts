@@ -19,7 +19,7 @@ describe('backup words (progress, results, tree rows)', () => {
     assert.equal(progressMessage({ phase: 'copy', objectsDone: 0, objectsTotal: 1, bytesDone: 0, bytesTotal: 512 }), 'copying 0 B of 512 B · 0 of 1 object');
     assert.equal(progressMessage({ phase: 'pin', ...p }), 'pinning the source with a temporary checkpoint');
     assert.equal(progressMessage({ phase: 'plan', ...p }), 'listing what to copy');
-    assert.equal(progressMessage({ phase: 'commit', ...p }), 'writing the checkpoint');
+    assert.equal(progressMessage({ phase: 'commit', ...p }), 'every object checked; writing the manifest');
     assert.equal(progressMessage({ phase: 'unpin', ...p }), 'removing the temporary checkpoint');
   });
 

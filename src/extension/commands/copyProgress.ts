@@ -23,7 +23,8 @@ export function withCopyProgress<T>(title: string, work: (signal: AbortSignal, o
     let lastAt = 0;
     const onProgress = (p: BackupProgress) => {
       const message = progressMessage(p);
-      const percent = p.phase === 'copy' && p.bytesTotal > 0 ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : shownPercent;
+      // Copying moves the bar by bytes; once the objects are in, only the manifest is left.
+      const percent = p.phase === 'copy' && p.bytesTotal > 0 ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : p.phase === 'commit' || p.phase === 'unpin' ? 100 : shownPercent;
       const now = Date.now();
       const last = p.phase === 'copy' && p.objectsDone === p.objectsTotal;
       if (message === lastMessage || (now - lastAt < 100 && !last && p.phase === 'copy')) return;
