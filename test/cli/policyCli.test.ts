@@ -6,66 +6,15 @@
  * any failure, --all-or-nothing rollback), and `health`.
  */
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildDatabase, closeKeptReaders } from '../fixtures/realSlateDb';
+import { cli, cliAsync } from '../support/cliRun';
+import { dirSnapshot as tree } from '../support/dirSnapshot';
 
-const REPO = path.resolve(__dirname, '../..');
-const CLI = path.join(REPO, 'dist/cli.js');
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-interface Run {
-  status: number | null;
-  stderr: string;
-  json: any;
-}
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(AWS_|CLOUD_PROVIDER|LOCAL_PATH|SLATEDB_)/.test(k)) env[k] = v;
-  return env;
-}
-
-function parseOne(stdout: string, args: string[], stderr: string): unknown {
-  try {
-    return JSON.parse(stdout);
-  } catch (e) {
-    return assert.fail(`stdout of "${args.join(' ')}" is not exactly one JSON document (${(e as Error).message}):\n${stdout}\nstderr:\n${stderr}`);
-  }
-}
-
-function cli(args: string[]): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: cleanEnv(), cwd: REPO, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stderr: r.stderr, json: parseOne(r.stdout, args, r.stderr) };
-}
-
-function cliAsync(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(), cwd: REPO });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stderr, json: parseOne(stdout, args, stderr) }));
-  });
-}
-
-function tree(dir: string): string {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(`${path.relative(dir, p)} ${fs.statSync(p).size} ${fs.statSync(p).mtimeMs}`);
-    }
-  };
-  walk(dir);
-  return out.sort().join('\n');
-}
 
 describe('CLI: apply-policy, --path-glob, health (real SlateDB databases)', function () {
   this.timeout(180_000);

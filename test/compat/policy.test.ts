@@ -21,6 +21,7 @@ import { CountingObjectStore } from '../../src/engine/store/countingStore';
 import { LocalObjectStore } from '../../src/engine/store/local/localStore';
 import type { ObjectStore } from '../../src/engine/store/objectStore';
 import { buildDatabase, closeKeptReaders, keyFor, openReaderAtCheckpoint, valueFor } from '../fixtures/realSlateDb';
+import { dirSnapshot as snapshot } from '../support/dirSnapshot';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -28,20 +29,6 @@ const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.000/g, 
 
 async function latestCheckpoints(store: ObjectStore, db: string): Promise<CheckpointInfo[]> {
   return checkpointsOf((await new ManifestStore(store, db).readLatest()).manifest);
-}
-
-/** Every file under a directory with its size and mtime: "nothing was written" means this does not change. */
-function snapshot(dir: string): string {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(`${path.relative(dir, p)} ${fs.statSync(p).size} ${fs.statSync(p).mtimeMs}`);
-    }
-  };
-  walk(dir);
-  return out.sort().join('\n');
 }
 
 describe('policies on real SlateDB databases', function () {

@@ -7,6 +7,7 @@
  * committed manifest names were checked by the run that committed it.
  */
 
+import { EngineError, isEngineError } from '../errors';
 import type { EngineLog } from '../log';
 import type { ObjectStore } from '../store/objectStore';
 import { addTo, copyObjects, CopyProgress, CopyReport } from './copy';
@@ -36,7 +37,18 @@ export async function transferObjects(
   const decision = await decideReuse(objects, from, to.store, to.path, inventory, opts.signal);
   const trusted = decision.reuse.filter((o) => committed.has(o.name));
   const recheck = decision.reuse.filter((o) => !committed.has(o.name));
-  const report = await copyObjects(from, to.store, to.path, { copy: decision.copy, recheck }, opts);
+  let report: CopyReport;
+  try {
+    report = await copyObjects(from, to.store, to.path, { copy: decision.copy, recheck }, opts);
+  } catch (e) {
+    if (!isEngineError(e) || e.code === 'CANCELLED' || e.code === 'INTERNAL') throw e;
+    throw new EngineError(
+      e.code,
+      `copying into database "${to.path || '/'}" of ${to.store.description} failed: ${e.message}. No manifest was written, so the target is as it was; ` +
+        'objects copied so far are reused when the command runs again.',
+      { key: e.key, retryable: e.retryable, cause: e },
+    );
+  }
   for (const o of trusted) addTo(report.reused, o);
   return { ...report, present: new Set(objects.map((o) => o.name)) };
 }
