@@ -11,6 +11,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { ManifestStore } from '../../src/engine/manifest/manifestStore';
+import { pinnedSsts } from '../../src/engine/pinned';
+import { LocalObjectStore } from '../../src/engine/store/local/localStore';
+import type { VerifyResult } from '../../src/engine/verify';
 import type { SlateDbExtensionApi } from '../../src/extension/extension';
 import type { SlateNode } from '../../src/extension/tree/nodes';
 import type { DataPanelApi } from '../../src/extension/webview/dataPanel';
@@ -241,6 +245,54 @@ describe('Data browser (extension host, real-engine databases)', function () {
       assert.equal(left.getText(), textOf(before.v));
       assert.equal(right.getText(), textOf(after.v));
       panel.dispose();
+    });
+  });
+
+  describe('Verify Checkpoint', () => {
+    it('a shallow verify of a healthy checkpoint is OK and its tooltip says so', async () => {
+      const result = await vscode.commands.executeCommand<VerifyResult | undefined>('slatedb.verifyCheckpoint', await cpNode('base'));
+      assert.ok(result, 'the command returned no result (see the SlateDB log)');
+      assert.equal(result.ok, true, JSON.stringify(result.problems));
+      assert.ok(result.checked.ssts > 0);
+      const tooltip = (await cpNode('base')).tooltip;
+      assert.ok(tooltip instanceof vscode.MarkdownString && /Verified \| \$\(pass\) OK .*\(shallow/.test(tooltip.value), `tooltip: ${(tooltip as vscode.MarkdownString | undefined)?.value}`);
+      const other = (await cpNode('final')).tooltip as vscode.MarkdownString;
+      assert.ok(!other.value.includes('Verified'), 'only the verified checkpoint says so');
+    });
+
+    it('a deep verify is OK too, and reads blocks', async () => {
+      const result = await vscode.commands.executeCommand<VerifyResult | undefined>('slatedb.verifyCheckpointDeep', await cpNode('deletes'));
+      assert.ok(result?.ok, JSON.stringify(result?.problems));
+      assert.ok(result.checked.blocks > 0, 'deep reads blocks');
+      assert.match(((await cpNode('deletes')).tooltip as vscode.MarkdownString).value, /Verified \| \$\(pass\) OK .*\(deep/);
+    });
+
+    it('the mark lapses when the manifest changes; a deleted SST is reported with its object key and leaves no mark', async () => {
+      const broken = fs.mkdtempSync(path.join(os.tmpdir(), 'slatedb-data-verify-'));
+      fs.cpSync(path.join(fx.store, DB), path.join(broken, DB), { recursive: true });
+      const brokenConnection = await addLocal(broken);
+      const finalNode = async () => (await checkpointNodes(api, brokenConnection, DB)).find((n): n is CheckpointNodeT => n.kind === 'checkpoint' && n.checkpoint.id === cpId('final'))!;
+      const verified = async () => ((await finalNode()).tooltip as vscode.MarkdownString).value.includes('Verified');
+      try {
+        const ok = await vscode.commands.executeCommand<VerifyResult | undefined>('slatedb.verifyCheckpoint', await finalNode());
+        assert.ok(ok?.ok && (await verified()), 'verified OK first');
+        // A new manifest (a checkpoint created here): what the checkpoint needs may have changed.
+        await vscode.commands.executeCommand('slatedb.createCheckpoint', { connectionId: brokenConnection, dbPath: DB }, { lifetime: '1h', name: 'moves-the-manifest' });
+        await waitFor('the mark to lapse', async () => !(await verified()) || undefined);
+
+        // An SST the checkpoint pins (our engine's own listing of its manifest).
+        const pinned = await pinnedSsts(new ManifestStore(new LocalObjectStore(broken), DB), cpId('final'));
+        const gone = `${pinned.ssts[0].id}.sst`;
+        fs.rmSync(path.join(broken, DB, 'compacted', gone));
+        const result = await vscode.commands.executeCommand<VerifyResult | undefined>('slatedb.verifyCheckpoint', await finalNode());
+        assert.ok(result, 'the command returned no result');
+        assert.equal(result.ok, false, `deleting ${gone} went unnoticed`);
+        assert.ok(result.problems.some((p) => p.key.endsWith(gone)), JSON.stringify(result.problems));
+        assert.equal(await verified(), false);
+      } finally {
+        await api.connections.remove(brokenConnection);
+        fs.rmSync(broken, { recursive: true, force: true });
+      }
     });
   });
 
