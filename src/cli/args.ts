@@ -23,6 +23,7 @@ import {
 } from './commands';
 import { applyPolicyCommand, healthCommand, StorelessRun, withPathGlob } from './policyCommands';
 import { backupCommand, restoreCommand, TARGET_OPTIONS } from './backupCommands';
+import { diffCommand, scanCommand, TextRun, verifyCheckpointCommand } from './dataCommands';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
@@ -51,7 +52,8 @@ interface CommandSpecBase {
 }
 
 /** Runs the command on parsed options: one JSON document out. A `storeless` command opens the stores its input names. */
-export type CommandSpec = CommandSpecBase & ({ storeless?: false; run: CommandRun } | { storeless: true; run: StorelessRun });
+export type CommandSpec = CommandSpecBase &
+  ({ storeless?: false; text?: false; run: CommandRun } | { storeless: true; text?: false; run: StorelessRun } | { storeless?: false; text: true; run: TextRun });
 
 export const COMMANDS: Record<string, CommandSpec> = {
   'list-checkpoints': {
@@ -113,6 +115,41 @@ export const COMMANDS: Record<string, CommandSpec> = {
     needsPath: false,
     usage: 'list-dbs [--prefix P]',
     run: listDbsCommand,
+  },
+  scan: {
+    summary: "Print the keys and values of the database at a checkpoint (or latest), like SlateDB's scan",
+    options: {
+      checkpoint: { type: 'string' },
+      prefix: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      key: { type: 'string' },
+      value: { type: 'string' },
+      'max-keys': { type: 'string' },
+      count: { type: 'boolean' },
+      format: { type: 'string' },
+    },
+    needsPath: true,
+    usage: 'scan [--checkpoint UUID] [--prefix S | --from S --to S] [--key auto|hex|utf8] [--value auto|hex|utf8|len|none] [--max-keys N] [--count] [--format text|jsonl]',
+    text: true,
+    run: scanCommand,
+  },
+  diff: {
+    summary: 'Keys added (+), removed (-) and changed (~) from checkpoint --from to --to (default: latest)',
+    options: { from: { type: 'string' }, to: { type: 'string' }, prefix: { type: 'string' }, key: { type: 'string' }, value: { type: 'string' }, count: { type: 'boolean' } },
+    required: ['from'],
+    needsPath: true,
+    usage: 'diff --from UUID [--to UUID] [--prefix S] [--key ...] [--value ...] [--count]',
+    text: true,
+    run: diffCommand,
+  },
+  'verify-checkpoint': {
+    summary: 'Check that a checkpoint is restorable: its manifest, SSTs and WAL files (--deep: every block)',
+    options: { id: { type: 'string' }, deep: { type: 'boolean' } },
+    required: ['id'],
+    needsPath: true,
+    usage: 'verify-checkpoint --id UUID [--deep]',
+    run: verifyCheckpointCommand,
   },
   backup: {
     summary: 'Copy a checkpoint (or the latest state, pinned while it copies) into a backup repository',
@@ -177,14 +214,25 @@ function parse(args: string[], spec: OptionSpec, where: string): Record<string, 
   }
 }
 
-export function parseCommandLine(argv: string[]): ParsedCommandLine {
-  // The command is the first argument that is not an option or an option's value.
+/** Where the command is: the first argument that is not a global option or an option's value. */
+function commandIndex(argv: string[]): number {
   let index = 0;
   while (index < argv.length && argv[index].startsWith('-')) {
     const name = argv[index].replace(/^--?/, '').split('=')[0];
     const spec = GLOBAL_OPTIONS[name] ?? Object.values(GLOBAL_OPTIONS).find((o) => o.short === name);
     index += spec && spec.type === 'string' && !argv[index].includes('=') ? 2 : 1;
   }
+  return index;
+}
+
+/** The spec of the command named on the line, if any (also when its options do not parse). */
+export function commandSpecOf(argv: string[]): CommandSpec | undefined {
+  const name = argv[commandIndex(argv)];
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
+
+export function parseCommandLine(argv: string[]): ParsedCommandLine {
+  const index = commandIndex(argv);
   const global = parse(argv.slice(0, index), GLOBAL_OPTIONS, 'before the command');
   const command = argv[index];
   if (command === undefined) return { global, options: {} };
@@ -220,7 +268,8 @@ export function helpText(): string {
     ...Object.values(COMMANDS).map((spec) => `  ${spec.usage.padEnd(62)} ${spec.summary}`),
     '',
     'DUR is a humantime duration: "1h", "90s", "7days 30min 10s".',
-    'stdout: exactly one JSON document. Exit codes: 0 success, 1 the operation failed, 2 bad usage or input.',
+    'stdout: exactly one JSON document (scan and diff: text lines; their errors go to stderr only).',
+    'Exit codes: 0 success, 1 the operation failed, 2 bad usage or input.',
   ];
   return lines.join('\n');
 }

@@ -9,12 +9,15 @@ import { EngineError, isEngineError, messageOf } from '../engine/errors';
 import type { LogLevel } from '../engine/log';
 import { LoggingObjectStore } from '../engine/store/loggingStore';
 import { openStore } from '../engine/store/openStore';
-import { COMMANDS, helpText, parseCommandLine } from './args';
+import { COMMANDS, commandSpecOf, helpText, parseCommandLine } from './args';
 import type { Json } from '../engine/json';
 import { CommandOutcome } from './outcome';
+import type { TextSink } from './dataCommands';
 import { chooseStore, loadEnvFile } from './storeFromEnv';
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  // Text commands (scan, diff) report every failure on stderr only, usage errors included.
+  const textCommand = commandSpecOf(argv)?.text === true;
   const write = (doc: unknown) => process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   try {
     const { global, command, options } = parseCommandLine(argv);
@@ -44,16 +47,44 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const choice = chooseStore(global, env);
     const store = new LoggingObjectStore(await openStore(choice.url, { ...choice.options, logger: verbose ? (l) => log('trace', l) : undefined }), log);
     try {
+      if (spec.text) {
+        await spec.run(options, { store, dbPath, pathGlob, log }, stdoutSink());
+        return 0;
+      }
       return emit(await spec.run(options, { store, dbPath, pathGlob, log }), write);
     } finally {
       await store.close();
     }
   } catch (e) {
     const err = reportedError(e);
+    if (isEngineError(e, 'CANCELLED') && stdoutClosed) return 0; // `scan | head`: the reader has what it wanted
     process.stderr.write(`error: ${err.message}\n`);
+    if (textCommand) return exitCodeOf(err); // text commands: stderr only, stdout keeps just the lines already written
     write({ error: { code: err.code, message: err.message, ...(err.key ? { key: err.key } : {}) } });
     return exitCodeOf(err);
   }
+}
+
+let stdoutClosed = false;
+
+/** stdout for text commands: resolves each write once it is buffered below the high-water mark; aborts on EPIPE. */
+function stdoutSink(): TextSink {
+  const controller = new AbortController();
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') {
+      stdoutClosed = true;
+      controller.abort();
+    }
+  });
+  return {
+    signal: controller.signal,
+    write: (text) =>
+      new Promise<void>((resolve) => {
+        if (stdoutClosed || process.stdout.write(text)) return resolve();
+        process.stdout.once('drain', () => resolve());
+        controller.signal.addEventListener('abort', () => resolve(), { once: true });
+      }),
+  };
 }
 
 /** Prints a command's document; a CommandOutcome also sets the exit code (1: some databases failed). */
