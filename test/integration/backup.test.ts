@@ -53,7 +53,9 @@ describe('Backups from the SlateDB view (extension host, real databases)', funct
     await removeAllConnections(api);
     await config().update('pollIntervalSeconds', 0, vscode.ConfigurationTarget.Global);
   });
+  const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c().catch(() => undefined);
     prompts?.restore();
     prompts = undefined;
     await removeAllConnections(api);
@@ -281,10 +283,16 @@ describe('Backups from the SlateDB view (extension host, real databases)', funct
     const secretAccessKey = process.env.SLATEDB_TEST_S3_SECRET_KEY!;
     const region = process.env.SLATEDB_TEST_S3_REGION ?? 'us-east-1';
     const bucket = `slatedb-it-bk-${randomUUID().slice(0, 8)}`;
-    const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
+    const { S3Client, CreateBucketCommand, ListObjectsV2Command, DeleteObjectCommand, DeleteBucketCommand } = await import('@aws-sdk/client-s3');
     const s3 = new S3Client({ endpoint, region, forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } });
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    s3.destroy();
+    // The test server is small and shared: leave nothing behind.
+    cleanups.push(async () => {
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+      for (const o of listed.Contents ?? []) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: o.Key! }));
+      await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+      s3.destroy();
+    });
 
     const { sourceFolder, sourceId, node } = await setUp();
     const s3Id = await vscode.commands.executeCommand<string>(Command.addS3Connection, { name: 'backups on RGW', bucket, prefix: 'vault', region, endpoint, forcePathStyle: true, auth: 'access-keys', secret: { accessKeyId, secretAccessKey } });
