@@ -14,30 +14,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { backupCheckpoint, BackupResult } from '../../src/engine/backup/backup';
-import { objectNamesOf } from '../../src/engine/backup/plan';
 import { isEngineError } from '../../src/engine/errors';
-import { ManifestStore } from '../../src/engine/manifest/manifestStore';
 import { FaultInjectingStore } from '../../src/engine/store/faultInjectingStore';
 import { LocalObjectStore } from '../../src/engine/store/local/localStore';
-import { listAll } from '../../src/engine/store/objectStore';
 import { copyFixtureDbs, dataFixtures, DataFixtures } from '../fixtures/dataDbs/index';
 import { engineRowsAt, rowsText } from '../support/engineRows';
+import { assertRepositoryConsistent } from '../support/repositoryChecks';
 
 const DB = 'codec-zstd';
 const CLONE = 'clone';
-
-/** Every manifest of the repository names only objects that are there. Returns how many manifests there are. */
-async function assertConsistent(root: string, repo: string): Promise<number> {
-  const store = new LocalObjectStore(root);
-  const held = new Set((await listAll(store, { prefix: `${repo}/` })).objects.map((o) => o.key.slice(repo.length + 1)));
-  const ms = new ManifestStore(store, repo);
-  const manifests = await ms.listManifests();
-  for (const m of manifests) {
-    const decoded = (await ms.read(m.id)).manifest;
-    for (const name of objectNamesOf(decoded, m.key)) assert.ok(held.has(name), `${m.key} names ${name}, which is not in the repository`);
-  }
-  return manifests.length;
-}
 
 function runChild(args: object, killAt: (line: string) => boolean): Promise<{ killed: boolean; out: string; err: string }> {
   return new Promise((resolve, reject) => {
@@ -92,11 +77,11 @@ describe('backups under faults and kills', function () {
           assert.ok(isEngineError(e), `a typed error: ${String(e)}`);
           failures++;
         }
-        await assertConsistent(repoRoot, repo);
+        await assertRepositoryConsistent(repoRoot, repo);
       }
       assert.ok(failures > 0, 'some attempts failed under faults');
       const clean = await backupCheckpoint({ source: { store: new LocalObjectStore(srcRoot), path: db, storeLabel: 's' }, checkpointId: cp.id, target: { store: new LocalObjectStore(repoRoot), path: repo, storeLabel: 'r' } });
-      assert.equal(await assertConsistent(repoRoot, repo) > 0, true);
+      assert.equal(await assertRepositoryConsistent(repoRoot, repo) > 0, true);
       if (successes > 0) assert.deepEqual(clean.copied, { ssts: 0, wal_files: 0, bytes: 0 }, 'an earlier attempt had completed it');
       // The 0.12.1 reader ignores external_dbs (fx.truth took a clone's truth through a writer); the
       // backup has none, its parent's SSTs are its own, so the reader reads a clone's backup too.
@@ -120,11 +105,11 @@ describe('backups under faults and kills', function () {
       const run = await runChild({ srcRoot, db: DB, checkpointId: cp.id, repoRoot, repo: 'repo', latencyMs: 40 }, point.at);
       assert.ok(run.killed, `killed ${point.name} (child output: ${run.out} ${run.err})`);
       assert.ok(!run.out.includes('DONE'), point.name);
-      const manifests = await assertConsistent(repoRoot, 'repo');
+      const manifests = await assertRepositoryConsistent(repoRoot, 'repo');
       if (point.name !== 'as the commit starts') assert.equal(manifests, 0, `no manifest when killed ${point.name}`);
 
       const rerun: BackupResult = await backupCheckpoint({ source: { store: new LocalObjectStore(srcRoot), path: DB, storeLabel: 's' }, checkpointId: cp.id, target: { store: new LocalObjectStore(repoRoot), path: 'repo', storeLabel: 'r' } });
-      assert.ok(await assertConsistent(repoRoot, 'repo') >= 1);
+      assert.ok(await assertRepositoryConsistent(repoRoot, 'repo') >= 1);
       if (point.name !== 'as the commit starts') assert.ok(rerun.reused.ssts + rerun.reused.wal_files > 0, `the rerun reuses what the killed run copied (${point.name})`);
       assert.deepEqual(rowsText(await engineRowsAt(repoRoot, 'repo', rerun.target.checkpoint_id)), rowsText(truth), point.name);
     }

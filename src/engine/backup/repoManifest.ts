@@ -32,7 +32,7 @@ export function stateManifest(source: DecodedManifest, checkpoints: DecodedTable
 
 /** The state without its checkpoints, encoded: two manifests with equal fingerprints describe the same data. */
 export function stateFingerprint(m: DecodedManifest): Uint8Array {
-  return encodeManifest({ formatVersion: m.formatVersion, root: { ...m.root, checkpoints: null } });
+  return encodeManifest({ formatVersion: m.formatVersion, root: { ...m.root, checkpoints: [] } });
 }
 
 export function sameState(a: DecodedManifest, b: DecodedManifest): boolean {

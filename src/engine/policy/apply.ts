@@ -16,6 +16,7 @@ import { checkpointsOf } from '../manifest/model';
 import { LoadedManifest, ManifestStore } from '../manifest/manifestStore';
 import { DEFAULT_DB_CONCURRENCY, findDatabases } from '../multiDb';
 import type { ObjectStore } from '../store/objectStore';
+import { policyBackupRunner } from '../backup/policyRunner';
 import { applyCheckpointBatch } from './batch';
 import { manifestReader, planDatabase } from './plan';
 import { planRepository, ruleBackups } from './repository';
@@ -41,6 +42,7 @@ export interface ApplyPolicyOptions {
   dryRun: boolean;
   /** Opens a store a policy names; called once per distinct store. */
   openStore(store: PolicyStore): Promise<ObjectStore>;
+  /** Default: the backup engine (backup/policyRunner.ts). */
   backups?: PolicyBackupRunner;
   concurrency?: number;
   log?: EngineLog;
@@ -218,12 +220,9 @@ async function runJob(job: DatabaseJob, stores: StoreCache, options: ApplyPolicy
     for (const w of repoWork) {
       throwIfAborted(options.signal, `apply-policy on ${job.path}`);
       if (w.backup) {
-        if (!options.backups) {
-          throw new EngineError('INTERNAL', `the backup of ${w.name} into ${w.rule.backup!.url} ${w.rule.backup!.path} is not available in this build (no backup engine); the creates and deletes above were applied`);
-        }
         const checkpointId = w.sourceId ?? createdIds.get(w.name);
         if (!checkpointId) throw new EngineError('INTERNAL', `the checkpoint ${w.name} to back up was neither created nor found`);
-        const done = await options.backups.backup({
+        const done = await (options.backups ?? policyBackupRunner(log)).backup({
           source: store,
           sourcePath: job.path,
           checkpointId,
