@@ -22,6 +22,8 @@ export function checkConcurrency(n: number | undefined): number {
 /** Throws INVALID_ARGUMENT when the two roots are the same or one holds the other (a copy would land in its own source). */
 export function checkSeparate(a: BackupEndpoint, aPath: string, b: BackupEndpoint, bPath: string, what: string): void {
   if (a.store.description !== b.store.description) return;
+  // Stores are told apart by description (two handles on one directory or bucket are one store), except in-memory ones: each is its own.
+  if (a.store !== b.store && a.store.description.startsWith('memory:')) return;
   const inside = (x: string, y: string) => x === y || y === '' || x.startsWith(`${y}/`);
   if (inside(aPath, bPath) || inside(bPath, aPath)) {
     throw new EngineError('INVALID_ARGUMENT', `${what}: "${bPath || '/'}" and "${aPath || '/'}" in ${a.store.description} are the same place or one holds the other; choose a separate path. Nothing was read or written.`);

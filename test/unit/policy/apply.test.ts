@@ -238,19 +238,29 @@ describe('apply-policy (in-memory databases, injected clock)', () => {
     );
   });
 
-  it('a rule with a backup plans the backup and fails clearly when no backup engine is given', async () => {
+  it('a rule with a backup plans the backup and, by default, runs it through the backup engine into the repository', async () => {
     const store = new MemoryObjectStore();
+    const repo = new MemoryObjectStore();
     await seed(store);
+    // The WAL files of the seeded manifest's replay range, as empty fences: a backup copies each one.
+    const m = (await new ManifestStore(store, 'orders').readLatest()).manifest.root;
+    for (let w = Number(m.replay_after_wal_id) + 1; w <= Number(m.wal_id_last_seen); w++) await store.putIfAbsent(`orders/wal/${String(w).padStart(20, '0')}.sst`, new Uint8Array(0));
     const p = policy([{ name: 'nightly', every: '1day', backup: { store: 'file:///repo', path: 'orders' } }]);
-    const [dry] = await run(p, store, T0, { dryRun: true });
+    const open = { openStore: async (s: { url: string }) => (s.url === 'file:///repo' ? repo : store) };
+    const [dry] = await run(p, store, T0, { dryRun: true, ...open });
     assert.deepEqual(dry.planned.map((a) => [a.action, a.name, a.repository?.path ?? null]), [
       ['create', 'nightly-20261120T000000Z', null],
       ['backup', 'nightly-20261120T000000Z', 'orders'],
     ]);
-    const [r] = await run(p, new CountingObjectStore(store), T0);
-    assert.equal(r.applied, false);
-    assert.equal(r.error?.code, 'INTERNAL');
-    assert.match(r.error!.message, /backup of nightly-20261120T000000Z .* not available/);
-    assert.equal(r.planned[0].result?.status, 'created');
+    const [r] = await run(p, new CountingObjectStore(store), T0, open);
+    assert.equal(r.error, null, JSON.stringify(r.error));
+    assert.equal(r.applied, true);
+    const created = r.planned[0].result!;
+    assert.equal(created.status, 'created');
+    assert.equal(r.planned[1].result?.status, 'backed-up');
+    const backups = checkpointsOf((await new ManifestStore(repo, 'orders').readLatest()).manifest);
+    assert.deepEqual(backups.map((c) => [c.id, c.expireTimeS]), [[r.planned[1].result!.id, 0]]);
+    assert.match(backups[0].name!, new RegExp(`^nightly-20261120T000000Z backup:orders@${created.id}:`));
+    assert.ok((await repo.listPage({ prefix: 'orders/wal/' })).objects.length > 0, 'the WAL range was copied');
   });
 });
