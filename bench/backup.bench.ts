@@ -6,9 +6,13 @@
  *
  *   1. local → local: full backup of `full`, then the incremental backup of `more` into the same
  *      repository: bytes copied vs the bytes of the SSTs `more` has and `full` has not.
- *   2. local → RGW: the same two (needs SLATEDB_TEST_S3_*, `source /tmp/rgw-env.sh`; own bucket).
+ *   2. local → RGW: the same two (needs SLATEDB_TEST_S3_*, `source /tmp/rgw-env.sh`; own bucket),
+ *      on `mid-128m` (128 MiB, same shape): the test RGW's OSD is a 1 GiB memstore shared by every
+ *      test, and a full OSD blocks every write and delete (a 1 GiB upload once did exactly that).
  *   3. RGW → RGW (same endpoint): the RGW repository's backup copied into a second repository:
  *      bytes through the client (goal ≈ 0: server-side CopyObject).
+ * The bench's bucket is emptied before and after the RGW runs (a killed run leaves nothing behind
+ * for long).
  * Goals: peak RSS < 250 MB; the incremental backup copies only the new SSTs; RGW → RGW ≈ 0 bytes.
  *
  *   node --import tsx bench/backup.bench.ts      (or through `npm run bench`)
@@ -37,8 +41,10 @@ export interface BackupRow {
   copiedWalFiles: number;
   reusedBytes: number;
   mbPerS: number;
-  /** Bytes that went through this process (read from the source + written to the target). */
+  /** Bytes that went through this process: read from either store + written to either store. */
   clientBytes: number;
+  /** Of those, bytes read back from the target (checking the copies). */
+  targetReadBytes: number;
   serverSideCopies: number;
   sourceRequests: number;
   targetRequests: number;
@@ -48,6 +54,8 @@ export interface BackupRow {
 export interface BackupBenchFigures {
   database: string;
   stateBytes: number;
+  rgwDatabase?: string;
+  rgwStateBytes?: number;
   /** SST + WAL bytes that `more` needs and `full` does not have (the incremental backup's ideal). */
   newBytes: number;
   newSsts: number;
@@ -68,6 +76,7 @@ async function newObjects(root: string, dbPath: string, fromId: string, toId: st
 }
 
 async function backup(run: string, checkpoint: string, job: BackupJob): Promise<{ row: BackupRow; figures: BackupChildFigures }> {
+  process.stderr.write(`  backup bench: ${run} ...\n`);
   const { result: f } = await runScript<BackupChildFigures>(BACKUP_CHILD, [JSON.stringify(job)], { timeoutMs: 900_000 });
   const r = f.result;
   const row: BackupRow = {
@@ -79,7 +88,8 @@ async function backup(run: string, checkpoint: string, job: BackupJob): Promise<
     copiedWalFiles: r.copied.wal_files,
     reusedBytes: r.reused.bytes,
     mbPerS: r.copied.bytes / 2 ** 20 / (f.ms / 1000),
-    clientBytes: f.source.bytesRead + f.target.bytesWritten,
+    clientBytes: f.source.bytesRead + f.source.bytesWritten + f.target.bytesRead + f.target.bytesWritten,
+    targetReadBytes: f.target.bytesRead,
     serverSideCopies: r.server_side_copies,
     sourceRequests: f.source.list + f.source.get + f.source.head + f.source.put + f.source.delete,
     targetRequests: f.target.list + f.target.get + f.target.head + f.target.put + f.target.delete,
@@ -98,6 +108,8 @@ export async function runBackupBench(options: { print?: boolean } = {}): Promise
   const skipped: string[] = [];
   const scratch = benchScratch('backup');
   const s3 = s3FromEnv();
+  let rgwDb: Awaited<ReturnType<typeof benchDb>> | undefined;
+  let rgwFresh: { ssts: number; bytes: number } | undefined;
   const prefix = `run-${process.pid}-${Date.now()}`;
   try {
     // 1. local → local, full then incremental.
@@ -112,10 +124,14 @@ export async function runBackupBench(options: { print?: boolean } = {}): Promise
       skipped.push('RGW runs: SLATEDB_TEST_S3_ENDPOINT / _ACCESS_KEY / _SECRET_KEY not set (source /tmp/rgw-env.sh)');
     } else {
       await ensureBucket(s3);
+      await removePrefix(s3, ''); // what a killed run left
+      rgwDb = await benchDb('mid-128m');
+      rgwFresh = await newObjects(rgwDb.root, rgwDb.path, rgwDb.checkpoints.full, rgwDb.checkpoints.more);
+      const rgwSource = { url: rgwDb.storeUrl, path: rgwDb.path };
       const rgwRepo = { url: `s3://${BENCH_BUCKET}/${prefix}/a`, path: 'repo' };
-      const first = await backup('local → RGW (full)', 'full', { source, target: rgwRepo, checkpointId: full });
+      const first = await backup('local → RGW (full)', 'full', { source: rgwSource, target: rgwRepo, checkpointId: rgwDb.checkpoints.full });
       runs.push(first.row);
-      const second = await backup('local → RGW (incremental)', 'more', { source, target: rgwRepo, checkpointId: more });
+      const second = await backup('local → RGW (incremental)', 'more', { source: rgwSource, target: rgwRepo, checkpointId: rgwDb.checkpoints.more });
       runs.push(second.row);
       const rgwCopy = { url: `s3://${BENCH_BUCKET}/${prefix}/b`, path: 'repo' };
       runs.push((await backup('RGW → RGW, same endpoint (full)', 'backup of more', { source: rgwRepo, target: rgwCopy, checkpointId: second.figures.result.target.checkpoint_id })).row);
@@ -129,16 +145,18 @@ export async function runBackupBench(options: { print?: boolean } = {}): Promise
   const maxRss = Math.max(...runs.map((r) => r.maxRssMb));
   goals.push({ goal: 'peak RSS < 250 MB', met: maxRss < 250, detail: `max ${maxRss.toFixed(0)} MB` });
   for (const r of runs.filter((x) => x.run.includes('(incremental)'))) {
-    goals.push({ goal: `${r.run}: copies only the new SSTs`, met: r.copiedBytes <= fresh.bytes, detail: `copied ${r.copiedBytes} bytes, new objects ${fresh.bytes} bytes` });
+    const ideal = r.run.includes('RGW') ? rgwFresh!.bytes : fresh.bytes;
+    goals.push({ goal: `${r.run}: copies only the new SSTs`, met: r.copiedBytes <= ideal, detail: `copied ${r.copiedBytes} bytes, new objects ${ideal} bytes` });
   }
   const again = runs.find((x) => x.run.includes('again'));
   if (again) goals.push({ goal: 'a backup the repository already holds copies nothing', met: again.copiedBytes === 0, detail: `copied ${again.copiedBytes} bytes` });
   const s2s = runs.find((x) => x.run.startsWith('RGW → RGW'));
-  if (s2s) goals.push({ goal: 'RGW → RGW: ≈ 0 bytes through the client (server-side copy)', met: s2s.clientBytes <= 0.01 * db.shapes.more.bytes, detail: `${s2s.clientBytes} bytes through the client, ${s2s.serverSideCopies} server-side copies` });
+  if (s2s) goals.push({ goal: 'RGW → RGW: ≈ 0 bytes through the client (server-side copy)', met: s2s.clientBytes <= 0.01 * rgwDb!.shapes.more.bytes, detail: `${s2s.clientBytes} bytes through the client, ${s2s.serverSideCopies} server-side copies` });
 
   const figures: BackupBenchFigures = {
     database: `${db.path} (${db.shapes.full.ssts} SSTs, ${db.shapes.full.l0} L0 + ${db.shapes.full.sortedRuns} sorted runs)`,
     stateBytes: db.shapes.full.bytes,
+    ...(rgwDb ? { rgwDatabase: `${rgwDb.path} (${rgwDb.shapes.full.ssts} SSTs)`, rgwStateBytes: rgwDb.shapes.full.bytes } : {}),
     newBytes: fresh.bytes,
     newSsts: fresh.ssts,
     runs,
@@ -152,6 +170,7 @@ export async function runBackupBench(options: { print?: boolean } = {}): Promise
 
 function printBackup(f: BackupBenchFigures): void {
   console.log(`\nBackup of ${(f.stateBytes / 2 ** 20).toFixed(0)} MiB, ${f.database}; the incremental source adds ${f.newSsts} SSTs (${(f.newBytes / 2 ** 20).toFixed(1)} MiB); each backup in its own process`);
+  if (f.rgwDatabase) console.log(`RGW runs: ${(f.rgwStateBytes! / 2 ** 20).toFixed(0)} MiB, ${f.rgwDatabase} (the test RGW's OSD is a 1 GiB memstore)`);
   console.table(
     f.runs.map((r) => ({
       run: r.run,
@@ -161,6 +180,7 @@ function printBackup(f: BackupBenchFigures): void {
       'reused MiB': +(r.reusedBytes / 2 ** 20).toFixed(1),
       'MiB/s': Math.round(r.mbPerS),
       'client MiB': +(r.clientBytes / 2 ** 20).toFixed(1),
+      'read back MiB': +(r.targetReadBytes / 2 ** 20).toFixed(1),
       'server-side': r.serverSideCopies,
       'src req': r.sourceRequests,
       'dst req': r.targetRequests,

@@ -15,6 +15,7 @@
  *   big-1g            65,536 rows of 16 KiB incompressible values (1 GiB; compactor and GC on);
  *                     checkpoint `full`; then (writer reopened without compactor) 1,024 more rows in
  *                     new L0 SSTs: checkpoint `more` (the incremental backup's source).
+ *   mid-128m          the same with 8,192 + 256 rows (128 MiB), for the backups to the test RGW.
  *   policy-template   1,000 rows, and 200 checkpoints `hourly-<stamp>` made by us, one per past hour
  *                     (create times an hour apart), the template the policy bench copies 50 times.
  */
@@ -62,9 +63,10 @@ const T = DEFAULT_STEP_TIMEOUT_MS * 4;
 const HERE = __dirname;
 
 /** The cache key of a database: its generator's source, the helpers it calls, the engine fixture's source. */
-function sourceHash(gen: Generator): string {
+function sourceHash(entry: { gen: Generator; params?: unknown }): string {
   const h = createHash('sha256');
-  for (const f of [gen, ...HELPERS]) h.update(f.toString());
+  for (const f of [entry.gen, ...HELPERS]) h.update(f.toString());
+  h.update(JSON.stringify(entry.params ?? null));
   h.update(fs.readFileSync(path.join(HERE, '..', '..', 'test', 'fixtures', 'realEngine', 'engine.ts')));
   return h.digest('hex').slice(0, 12);
 }
@@ -227,8 +229,6 @@ const firstPageRuns: Generator = async (root, dbPath) => {
 };
 
 export const BIG_VALUE_BYTES = 16 * 1024;
-export const BIG_ROWS = 65_536;
-export const BIG_MORE_ROWS = 1024;
 
 /** Incompressible 16 KiB values: a slice of a random pool, headed by the row number. */
 function bigValues(): (i: number) => Uint8Array {
@@ -242,45 +242,48 @@ function bigValues(): (i: number) => Uint8Array {
   };
 }
 
-const big1g: Generator = async (root, dbPath, log) => {
-  const value = bigValues();
-  const batch = 512; // 8 MiB per write
-  const db = await open(root, dbPath, {
-    compaction: true,
-    gc: true,
-    gcMinAge: '2s',
-    gcInterval: '1s',
-    l0SstSizeBytes: 64 * 1024 * 1024,
-    settings: { 'compactor_options.max_sst_size': String(256 * 1024 * 1024) },
-  });
-  try {
-    for (let from = 0; from < BIG_ROWS; from += batch) {
-      await write(db, (put) => {
-        for (let i = from; i < from + batch; i++) put(utf8(keyFor(i, 'big-')), value(i));
-      });
-      if (from % 8192 === 0) log(`  big-1g: ${((from * BIG_VALUE_BYTES) / 2 ** 20).toFixed(0)} MiB written`);
+/** `rows` rows of 16 KiB incompressible values (compactor + GC on), checkpoint `full`; then `moreRows` new rows in new L0 SSTs (no compactor, no GC), checkpoint `more`. */
+function largeValueDb(rows: number, moreRows: number): Generator {
+  return async (root, dbPath, log) => {
+    const value = bigValues();
+    const batch = 512; // 8 MiB per write
+    const db = await open(root, dbPath, {
+      compaction: true,
+      gc: true,
+      gcMinAge: '2s',
+      gcInterval: '1s',
+      l0SstSizeBytes: 64 * 1024 * 1024,
+      settings: { 'compactor_options.max_sst_size': String(256 * 1024 * 1024) },
+    });
+    try {
+      for (let from = 0; from < rows; from += batch) {
+        await write(db, (put) => {
+          for (let i = from; i < Math.min(rows, from + batch); i++) put(utf8(keyFor(i, 'big-')), value(i));
+        });
+        if (from % 8192 === 0) log(`  ${dbPath}: ${((from * BIG_VALUE_BYTES) / 2 ** 20).toFixed(0)} MiB written`);
+      }
+      await flushMemtable(db, T);
+      await settle(root, dbPath, 3000, 120_000);
+    } finally {
+      await shutdownDb(db, T, `${dbPath} writer`);
     }
-    await flushMemtable(db, T);
-    await settle(root, dbPath, 3000, 120_000);
-  } finally {
-    await shutdownDb(db, T, 'big-1g writer');
-  }
-  const full = await ours(root, dbPath, 'bench:full');
-  // "A few more writes": new rows in new L0 SSTs (no compactor, no GC: the `full` SSTs stay as they are).
-  const db2 = await open(root, dbPath, { compaction: false, gc: false, l0SstSizeBytes: 64 * 1024 * 1024, settings: { l0_max_ssts: '1000' } });
-  try {
-    for (let from = BIG_ROWS; from < BIG_ROWS + BIG_MORE_ROWS; from += batch) {
-      await write(db2, (put) => {
-        for (let i = from; i < from + batch; i++) put(utf8(keyFor(i, 'big-')), value(i));
-      });
-      await flushMemtable(db2, T);
+    const full = await ours(root, dbPath, 'bench:full');
+    // "A few more writes": new rows in new L0 SSTs (no compactor, no GC: the `full` SSTs stay as they are).
+    const db2 = await open(root, dbPath, { compaction: false, gc: false, l0SstSizeBytes: 64 * 1024 * 1024, settings: { l0_max_ssts: '1000' } });
+    try {
+      for (let from = rows; from < rows + moreRows; from += batch) {
+        await write(db2, (put) => {
+          for (let i = from; i < Math.min(rows + moreRows, from + batch); i++) put(utf8(keyFor(i, 'big-')), value(i));
+        });
+        await flushMemtable(db2, T);
+      }
+    } finally {
+      await shutdownDb(db2, T, `${dbPath} second writer`);
     }
-  } finally {
-    await shutdownDb(db2, T, 'big-1g second writer');
-  }
-  const more = await ours(root, dbPath, 'bench:more');
-  return { checkpoints: { full, more }, liveRows: BIG_ROWS + BIG_MORE_ROWS };
-};
+    const more = await ours(root, dbPath, 'bench:more');
+    return { checkpoints: { full, more }, liveRows: rows + moreRows };
+  };
+}
 
 export const POLICY_CHECKPOINTS = 200;
 export const HOUR_MS = 3_600_000;
@@ -308,12 +311,15 @@ const policyTemplate: Generator = async (root, dbPath) => {
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 const HELPERS: Function[] = [write, open, ours, settle, bigValues];
 
-const GENERATORS: Record<string, Generator> = {
-  'rows-300k': rows300k,
-  'first-page-l0': firstPageL0,
-  'first-page-runs': firstPageRuns,
-  'big-1g': big1g,
-  'policy-template': policyTemplate,
+/** Each generator with the parameters its closure captured (part of the cache key: a closure's source does not show them). */
+const GENERATORS: Record<string, { gen: Generator; params?: unknown }> = {
+  'rows-300k': { gen: rows300k },
+  'first-page-l0': { gen: firstPageL0 },
+  'first-page-runs': { gen: firstPageRuns },
+  'big-1g': { gen: largeValueDb(65_536, 1024), params: [65_536, 1024] },
+  // The RGW backups: the test RGW's OSD is a 1 GiB memstore, and RGW → RGW doubles what is stored.
+  'mid-128m': { gen: largeValueDb(8192, 256), params: [8192, 256] },
+  'policy-template': { gen: policyTemplate },
 };
 
 export type BenchDbName = keyof typeof GENERATORS;
@@ -322,10 +328,10 @@ const INDEX = 'bench-db.json';
 
 /** The database `name`, built on first use (real engine), then read from the cache. */
 export async function benchDb(name: BenchDbName, log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<BenchDb> {
-  const gen = GENERATORS[name];
-  if (!gen) throw new Error(`no bench database "${name}"`);
+  const entry = GENERATORS[name];
+  if (!entry) throw new Error(`no bench database "${name}"`);
   const parent = benchCacheDir();
-  const dir = path.join(parent, `${name}-${sourceHash(gen)}`);
+  const dir = path.join(parent, `${name}-${sourceHash(entry)}`);
   const indexFile = path.join(dir, INDEX);
   if (!fs.existsSync(indexFile)) {
     fs.mkdirSync(parent, { recursive: true });
@@ -337,7 +343,7 @@ export async function benchDb(name: BenchDbName, log: (s: string) => void = (s) 
     fs.mkdirSync(staging, { recursive: true });
     log(`building bench database ${name} with the real engine (once; cached in ${path.relative(process.cwd(), dir)})`);
     const t0 = Date.now();
-    const built = await gen(staging, name, log);
+    const built = await entry.gen(staging, name, log);
     const shapes: Record<string, StateShape> = {};
     for (const [label, id] of Object.entries(built.checkpoints)) shapes[label] = await stateShape(staging, name, id);
     const index: Omit<BenchDb, 'root' | 'storeUrl'> = { name, path: name, checkpoints: built.checkpoints, liveRows: built.liveRows, shapes, buildMs: Date.now() - t0 };

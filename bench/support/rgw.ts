@@ -1,6 +1,6 @@
 /** The test RGW for the benches: a bucket of our own, and removal of a run's objects afterwards. */
 
-import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { S3Access } from './backupChild';
 
 export const BENCH_BUCKET = 'h7-bench';
@@ -10,10 +10,15 @@ function client(s3: S3Access): S3Client {
   return new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
 }
 
+/** Creates the bucket unless it exists (HEAD first: this RGW never answers a CreateBucket of an existing bucket). */
 export async function ensureBucket(s3: S3Access, bucket = BENCH_BUCKET): Promise<void> {
   const c = client(s3);
   try {
-    await c.send(new CreateBucketCommand({ Bucket: bucket }));
+    const exists = await c.send(new HeadBucketCommand({ Bucket: bucket })).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) await c.send(new CreateBucketCommand({ Bucket: bucket }));
   } catch (e) {
     const name = (e as { name?: string }).name;
     if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw e;
