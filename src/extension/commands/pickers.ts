@@ -32,7 +32,8 @@ export async function pickDatabase(connections: ConnectionManager, arg: unknown)
       }
     }),
   );
-  const picked = await vscode.window.showQuickPick(items.flat(), { title: 'SlateDB: choose a database', placeHolder: 'Database', matchOnDescription: true });
+  // ignoreFocusOut: a webview (data, history panel) that takes the focus back as the palette closes must not dismiss the pick.
+  const picked = await vscode.window.showQuickPick(items.flat(), { title: 'SlateDB: choose a database', placeHolder: 'Database', matchOnDescription: true, ignoreFocusOut: true });
   return picked?.target;
 }
 
@@ -47,7 +48,7 @@ export async function pickCheckpoint(connections: ConnectionManager, databases: 
   const now = Math.floor(Date.now() / 1000);
   const picked = await vscode.window.showQuickPick(
     snap.checkpoints.map((c) => ({ label: checkpointLabel(c), description: `→ #${c.manifestId} · ${expiryPhrase(c, now)}`, detail: c.id, id: c.id })),
-    { title: `SlateDB: choose a checkpoint of ${databaseLabel(db.dbPath)}`, placeHolder: snap.checkpoints.length ? 'Checkpoint' : 'This database has no checkpoints', matchOnDetail: true },
+    { title: `SlateDB: choose a checkpoint of ${databaseLabel(db.dbPath)}`, placeHolder: snap.checkpoints.length ? 'Checkpoint' : 'This database has no checkpoints', matchOnDetail: true, ignoreFocusOut: true },
   );
   return picked ? { ...db, checkpointId: picked.id } : undefined;
 }

@@ -21,8 +21,8 @@ const MAX_ROWS = 15;
 /** Hover tables have no cell padding: two no-break spaces (entities: a cell's own whitespace is trimmed) keep the columns apart. */
 const GAP = '&nbsp;&nbsp;';
 
-/** Storage text as markdown text: escapeMd, and "&" too (else "&lt;" in a name would show as "<"). */
-const text = (s: string) => escapeMd(s).replace(/&/g, '&amp;');
+/** Storage text as markdown text (escapeMd escapes "&" too, so "&lt;" in a name shows as typed). */
+const text = (s: string) => escapeMd(s);
 
 /** "tenants/a" or, when several connections are shown, "prod · tenants/a". */
 export function whereLabel(e: ExpiringCheckpoint, manyConnections: boolean): string {
