@@ -6,9 +6,9 @@
  *
  *   1. local → local: full backup of `full`, then the incremental backup of `more` into the same
  *      repository: bytes copied vs the bytes of the SSTs `more` has and `full` has not.
- *   2. local → RGW: the same two (needs SLATEDB_TEST_S3_*, `source /tmp/rgw-env.sh`; own bucket),
- *      on `mid-128m` (128 MiB, same shape): the test RGW's OSD is a 1 GiB memstore shared by every
- *      test, and a full OSD blocks every write and delete (a 1 GiB upload once did exactly that).
+ *   2. local → RGW: the same two. Without SLATEDB_TEST_S3_* the bench starts its own RGW with a
+ *      4 GiB memstore and backs up `big-1g`; with them (the shared test RGW, a 1 GiB memstore that
+ *      blocks every write and delete when full) it backs up `mid-128m` (128 MiB, same shape).
  *   3. RGW → RGW (same endpoint): the RGW repository's backup copied into a second repository:
  *      bytes through the client (goal ≈ 0: server-side CopyObject).
  * The bench's bucket is emptied before and after the RGW runs (a killed run leaves nothing behind
@@ -28,6 +28,7 @@ import { LocalObjectStore } from '../src/engine/store/local/localStore';
 import { BackupChildFigures, BackupJob, loadBackupEngine, s3FromEnv } from './support/backupChild';
 import { benchDb, benchScratch } from './support/benchDbs';
 import { runScript } from './support/children';
+import { startRgw } from '../scripts/lib/rgw.mjs';
 import { BENCH_BUCKET, ensureBucket, removePrefix } from './support/rgw';
 
 const BACKUP_CHILD = 'bench/support/backupChild.ts';
@@ -107,7 +108,17 @@ export async function runBackupBench(options: { print?: boolean } = {}): Promise
   const runs: BackupRow[] = [];
   const skipped: string[] = [];
   const scratch = benchScratch('backup');
-  const s3 = s3FromEnv();
+  let s3 = s3FromEnv();
+  // No test RGW named: start one big enough for the 1 GiB database (and the RGW → RGW copy of it).
+  const ownRgw = s3 ? undefined : await startRgw({ memstoreBytes: 4 * 2 ** 30 }).catch((e: unknown) => {
+    console.error(`bench: could not start an RGW of its own: ${String(e)}`);
+    return undefined;
+  });
+  if (ownRgw) {
+    // The backup children find their S3 server in the environment, as with the test RGW.
+    Object.assign(process.env, { SLATEDB_TEST_S3_ENDPOINT: ownRgw.endpoint, SLATEDB_TEST_S3_ACCESS_KEY: ownRgw.accessKeyId, SLATEDB_TEST_S3_SECRET_KEY: ownRgw.secretAccessKey, SLATEDB_TEST_S3_REGION: ownRgw.region });
+    s3 = s3FromEnv();
+  }
   let rgwDb: Awaited<ReturnType<typeof benchDb>> | undefined;
   let rgwFresh: { ssts: number; bytes: number } | undefined;
   const prefix = `run-${process.pid}-${Date.now()}`;
@@ -125,7 +136,7 @@ export async function runBackupBench(options: { print?: boolean } = {}): Promise
     } else {
       await ensureBucket(s3);
       await removePrefix(s3, ''); // what a killed run left
-      rgwDb = await benchDb('mid-128m');
+      rgwDb = ownRgw ? db : await benchDb('mid-128m');
       rgwFresh = await newObjects(rgwDb.root, rgwDb.path, rgwDb.checkpoints.full, rgwDb.checkpoints.more);
       const rgwSource = { url: rgwDb.storeUrl, path: rgwDb.path };
       const rgwRepo = { url: `s3://${BENCH_BUCKET}/${prefix}/a`, path: 'repo' };
@@ -139,6 +150,7 @@ export async function runBackupBench(options: { print?: boolean } = {}): Promise
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
     if (s3) await removePrefix(s3, `${prefix}/`).catch((e: unknown) => skipped.push(`cleanup of s3://${BENCH_BUCKET}/${prefix}: ${String(e)}`));
+    await ownRgw?.stop();
   }
 
   const goals: BackupBenchFigures['goals'] = [];
@@ -170,7 +182,7 @@ export async function runBackupBench(options: { print?: boolean } = {}): Promise
 
 function printBackup(f: BackupBenchFigures): void {
   console.log(`\nBackup of ${(f.stateBytes / 2 ** 20).toFixed(0)} MiB, ${f.database}; the incremental source adds ${f.newSsts} SSTs (${(f.newBytes / 2 ** 20).toFixed(1)} MiB); each backup in its own process`);
-  if (f.rgwDatabase) console.log(`RGW runs: ${(f.rgwStateBytes! / 2 ** 20).toFixed(0)} MiB, ${f.rgwDatabase} (the test RGW's OSD is a 1 GiB memstore)`);
+  if (f.rgwDatabase) console.log(`RGW runs: ${(f.rgwStateBytes! / 2 ** 20).toFixed(0)} MiB, ${f.rgwDatabase}`);
   console.table(
     f.runs.map((r) => ({
       run: r.run,

@@ -20,7 +20,7 @@ export interface RgwInstance {
 }
 
 export declare function ensureRgw(options?: { log?: (line: string) => void }): Promise<{ root: string; cached: boolean; seconds: number }>;
-export declare function startRgw(options?: { log?: (line: string) => void; detached?: boolean; dir?: string }): Promise<RgwInstance>;
+export declare function startRgw(options?: { log?: (line: string) => void; detached?: boolean; dir?: string; memstoreBytes?: number }): Promise<RgwInstance>;
 export declare function freePort(): Promise<number>;
 export declare function isRunning(pid: number): boolean;
 export declare function stopPids(pids: Array<[string, number]>, options?: { graceMs?: number; log?: (line: string) => void }): Promise<void>;

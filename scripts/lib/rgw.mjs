@@ -153,7 +153,7 @@ function cephEnv(root, conf) {
   };
 }
 
-function cephConf({ root, dir, fsid, monPort, rgwPort, extraConf = '' }) {
+function cephConf({ root, dir, fsid, monPort, rgwPort, extraConf = '', memstoreBytes = 1073741824 }) {
   const lib = path.join(root, 'usr', 'lib', 'x86_64-linux-gnu');
   return `[global]
 fsid = ${fsid}
@@ -194,7 +194,7 @@ paxos min wait = 0.01
 
 [osd]
 osd objectstore = memstore
-memstore device bytes = 1073741824
+memstore device bytes = ${memstoreBytes}
 
 [client.rgw]
 rgw frontends = beast endpoint=127.0.0.1:${rgwPort}
@@ -275,10 +275,11 @@ export async function stopPids(pids, { graceMs = 10_000, log = noop } = {}) {
  * @param {boolean} [o.detached] daemons outlive this process (for scripts/rgw.mjs);
  *   otherwise they are killed when this process exits, even without stop()
  * @param {string} [o.dir] scratch directory (default: a new temp dir, removed by stop())
+ * @param {number} [o.memstoreBytes] the OSD's in-memory device (default 1 GiB: the tests; the backup bench asks for more)
  * @returns {Promise<{endpoint: string, accessKeyId: string, secretAccessKey: string, region: string,
  *   pids: {mon: number, osd: number, rgw: number}, dir: string, stop: () => Promise<void>}>}
  */
-export async function startRgw({ log = noop, detached = false, dir } = {}) {
+export async function startRgw({ log = noop, detached = false, dir, memstoreBytes } = {}) {
   const t0 = Date.now();
   const { root } = await ensureRgw({ log });
   const ownDir = !dir;
@@ -287,7 +288,7 @@ export async function startRgw({ log = noop, detached = false, dir } = {}) {
   const [monPort, rgwPort] = [await freePort(), await freePort()];
   const fsid = randomUUID();
   const conf = path.join(dir, 'ceph.conf');
-  await fsp.writeFile(conf, cephConf({ root, dir, fsid, monPort, rgwPort, extraConf: process.env.SLATEDB_RGW_EXTRA_CONF ?? '' }));
+  await fsp.writeFile(conf, cephConf({ root, dir, fsid, monPort, rgwPort, extraConf: process.env.SLATEDB_RGW_EXTRA_CONF ?? '', memstoreBytes }));
   await fsp.writeFile(path.join(dir, 'keyring'), '');
   const env = cephEnv(root, conf);
   const bin = (name) => path.join(root, 'usr', 'bin', name);
