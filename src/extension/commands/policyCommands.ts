@@ -20,7 +20,7 @@ import { databaseLabel } from '../../shared/databaseLabel';
 import { Command } from '../commandIds';
 import { createLogger, engineLog, showLog } from '../log';
 import { exists, policyTemplate, workspacePolicyUri } from '../policy/policyFile';
-import { policyBackupRunner } from '../policy/policyBackups';
+import { policyBackupRunner } from '../../engine/backup/policyRunner';
 import { actionCount, confirmPlan } from '../policy/policyPreview';
 import { policyStoreOpener, targetFor } from '../policy/policyStores';
 import type { DatabaseTarget } from '../targets';
