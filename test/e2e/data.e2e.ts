@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { REPO_ROOT, startCodeServer, type CodeServer } from '../../scripts/lib/codeServer.mjs';
 import type { DataHostFixtures } from '../fixtures/dataHostFixtures';
-import { launchBrowser, openViewContainer, openWorkbench, prepareE2eRun, TEST_RESULTS_DIR, waitForTreeRows } from './workbench';
+import { launchBrowser, openViewContainer, openWorkbench, prepareE2eRun, recordDialogs, TEST_RESULTS_DIR, waitForTreeRows } from './workbench';
 
 const log = (line: string) => console.log(`[e2e data] ${line}`);
 const XSS = '<img src=x onerror=alert(1)>';
@@ -94,11 +94,7 @@ async function runTheme(theme: (typeof THEMES)[number], fx: DataHostFixtures, sc
       log,
     });
     const page = await openWorkbench(browser, server.url, { folder: workspace, width: 1600, height: 1000 });
-    const dialogs: string[] = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
+    const dialogs = recordDialogs(page);
     await openViewContainer(page, 'SlateDB');
     await waitForTreeRows(page, { count: 2 });
 

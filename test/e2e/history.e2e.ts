@@ -17,7 +17,7 @@ import { createCheckpoint } from '../../src/engine/checkpoints';
 import { ManifestStore } from '../../src/engine/manifest/manifestStore';
 import { LocalObjectStore } from '../../src/engine/store/local/localStore';
 import { REPO_ROOT, startCodeServer, type CodeServer } from '../../scripts/lib/codeServer.mjs';
-import { launchBrowser, openViewContainer, openWorkbench, prepareE2eRun, TEST_RESULTS_DIR, waitForTreeRows } from './workbench';
+import { launchBrowser, openViewContainer, openWorkbench, prepareE2eRun, recordDialogs, TEST_RESULTS_DIR, waitForTreeRows } from './workbench';
 
 const log = (line: string) => console.log(`[e2e history] ${line}`);
 const XSS = '<img src=x onerror=alert(1)>';
@@ -102,11 +102,7 @@ async function runTheme(theme: (typeof THEMES)[number], folder: string, scratch:
       log,
     });
     const page = await openWorkbench(browser, server.url, { folder: workspace, width: 1600, height: 1000 });
-    const dialogs: string[] = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
+    const dialogs = recordDialogs(page);
 
     await openViewContainer(page, 'SlateDB');
     await waitForTreeRows(page, { count: 2 });

@@ -17,7 +17,7 @@ import { createCheckpoint, listCheckpoints } from '../../src/engine/checkpoints'
 import { ManifestStore } from '../../src/engine/manifest/manifestStore';
 import { LocalObjectStore } from '../../src/engine/store/local/localStore';
 import { REPO_ROOT, startCodeServer, type CodeServer } from '../../scripts/lib/codeServer.mjs';
-import { launchBrowser, listTreeRows, openViewContainer, openWorkbench, prepareE2eRun, TEST_RESULTS_DIR, waitForTreeRows } from './workbench';
+import { launchBrowser, listTreeRows, openViewContainer, openWorkbench, prepareE2eRun, recordDialogs, TEST_RESULTS_DIR, waitForTreeRows } from './workbench';
 
 const log = (line: string) => console.log(`[e2e policy] ${line}`);
 const XSS = '<img src=x onerror=alert(1)>';
@@ -107,11 +107,7 @@ async function main(): Promise<void> {
       log,
     });
     const page = await openWorkbench(browser, server.url, { folder: workspace, width: 1600, height: 1000 });
-    const dialogs: string[] = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
+    const dialogs = recordDialogs(page);
     await openViewContainer(page, 'SlateDB');
     await waitForTreeRows(page, { count: 2 });
 

@@ -63,6 +63,16 @@ export async function openWorkbench(
 }
 
 /** The workbench is usable once its activity bar has a height. */
+/** Dismisses every dialog (alert, confirm) a page opens and records its message: a test asserts there were none. */
+export function recordDialogs(page: Page): string[] {
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  return dialogs;
+}
+
 export async function waitForWorkbench(page: Page, timeoutMs = 60_000): Promise<void> {
   await page.waitForFunction(() => {
     const bar = document.querySelector('.monaco-workbench .part.activitybar');
