@@ -81,8 +81,14 @@ function stdoutSink(): TextSink {
     write: (text) =>
       new Promise<void>((resolve) => {
         if (stdoutClosed || process.stdout.write(text)) return resolve();
-        process.stdout.once('drain', () => resolve());
-        controller.signal.addEventListener('abort', () => resolve(), { once: true });
+        // Whichever comes first; both listeners go, so a long scan into a slow pipe adds none per write.
+        const done = () => {
+          process.stdout.off('drain', done);
+          controller.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        process.stdout.once('drain', done);
+        controller.signal.addEventListener('abort', done, { once: true });
       }),
   };
 }

@@ -14,6 +14,7 @@ import { objectsOf, resolveState } from '../../src/engine/read/pointInTime';
 import { renderKey, renderScanLine, renderValue } from '../../src/engine/read/render';
 import { LocalObjectStore } from '../../src/engine/store/local/localStore';
 import { copyFixtureDbs, DataFixtures, dataFixtures, OracleRow } from '../fixtures/dataDbs';
+import { addSst, v1, writeManifest } from '../unit/sst/syntheticDb';
 
 const REPO = path.resolve(__dirname, '../..');
 const CLI = path.join(REPO, 'dist/cli.js');
@@ -228,6 +229,34 @@ describe('CLI scan / diff / verify-checkpoint on real-engine databases', functio
       assert.ok(doc.checked.ssts > 0);
       assert.equal(doc.checked.blocks > 0, deep);
     }
+  });
+
+  it('a reader slower than the scan gets every line, and the waits leave no listener behind (no leak warning)', async () => {
+    // 3 × 20,000 rows of 64 bytes into a pipe nobody reads for a while: hundreds of blocked writes.
+    const store = new LocalObjectStore(root);
+    const ssts = [];
+    for (let s = 0; s < 3; s++) {
+      const rows = [];
+      for (let i = 0; i < 20_000; i++) rows.push({ key: `k${String(s * 20_000 + i).padStart(7, '0')}`, value: 'v'.repeat(64), seq: 1 + s * 20_000 + i });
+      ssts.push(await addSst(store, 'slow-reader', s + 1, rows));
+    }
+    await writeManifest(store, 'slow-reader', 1, v1({ runs: [ssts] }));
+    const child = spawn(process.execPath, [CLI, '--store', `file://${root}`, '--path', 'slow-reader', 'scan', '--value', 'hex'], { env: env() });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.pause();
+    await new Promise((r) => setTimeout(r, 1500));
+    let lines = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      for (const b of d) if (b === 0x0a) lines++;
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), 20); // a slow reader: every chunk waits
+    });
+    child.stdout.resume();
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(status, 0, stderr);
+    assert.equal(lines, 60_000);
+    assert.equal(stderr, '', 'no MaxListenersExceededWarning or other message');
   });
 
   it('a reader that stops early (scan | head) ends the scan quietly with exit 0', async () => {
