@@ -75,17 +75,15 @@ export async function verifyCheckpoint(ms: ManifestStore, checkpointId: string, 
 
   opts.onProgress?.({ phase: 'manifest', done: 0, total: 0 });
   const latest = await ms.readLatest();
-  const cp = checkpointsOf(latest.manifest).find((c) => c.id === id);
-  if (!cp) {
-    throw new EngineError('CHECKPOINT_NOT_FOUND', `checkpoint ${id} is not in the latest manifest (${latest.key}) of ${ms.location}: it expired or was deleted. List the checkpoints to see which exist.`);
-  }
   let state: StateSource;
   try {
-    state = await resolveState(ms, id);
+    state = await resolveState(ms, id, latest); // CHECKPOINT_NOT_FOUND for an unknown id
   } catch (e) {
     if (!isDamage(e)) throw e;
-    problems.push({ key: e.key ?? ms.keyOf(cp.manifestId), problem: `the pinned manifest ${cp.manifestId} cannot be read: ${messageOf(e)}` });
-    return result(cp.manifestId);
+    // The checkpoint is in `latest` (resolveState found it): the manifest it pins is what failed.
+    const pinned = checkpointsOf(latest.manifest).find((c) => c.id === id)!.manifestId;
+    problems.push({ key: e.key ?? ms.keyOf(pinned), problem: `the pinned manifest ${pinned} cannot be read: ${messageOf(e)}` });
+    return result(pinned);
   }
   checked.manifests = 1;
 

@@ -17,7 +17,7 @@ import { EngineError } from '../errors';
 import { normalizeUuid } from '../ids';
 import type { DecodedManifest } from '../manifest/codec';
 import { checkpointsOf, u64ToNumber } from '../manifest/model';
-import type { ManifestStore } from '../manifest/manifestStore';
+import type { LoadedManifest, ManifestStore } from '../manifest/manifestStore';
 import type { ObjectStore } from '../store/objectStore';
 import { BlockCache } from '../sst/blockCache';
 import { SstReader } from '../sst/sstReader';
@@ -59,8 +59,9 @@ const MAX_WAL_RANGE = 1_000_000;
 const READ_AHEAD_BUDGET = 48 * 1024 * 1024;
 
 /** The state of checkpoint `checkpointId` (as its manifest and WAL range), or of the latest manifest. */
-export async function resolveState(ms: ManifestStore, checkpointId?: string): Promise<StateSource> {
-  const latest = await ms.readLatest();
+export async function resolveState(ms: ManifestStore, checkpointId?: string, readLatest?: LoadedManifest): Promise<StateSource> {
+  // `readLatest`: the caller's copy of the latest manifest (verify reads it once for both).
+  const latest = readLatest ?? (await ms.readLatest());
   if (checkpointId === undefined) {
     const replayAfter = u64ToNumber(latest.manifest.root.replay_after_wal_id, 'replay_after_wal_id');
     const walSizes = new Map<number, number>();
