@@ -16,9 +16,7 @@ import { normalizeDbPath } from '../engine/paths';
 import { LoggingObjectStore } from '../engine/store/loggingStore';
 import type { ObjectStore } from '../engine/store/objectStore';
 import { openStore } from '../engine/store/openStore';
-import type { CommandContext, CommandRun, Options } from './commands';
-
-const str = (options: Options, name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
+import { type CommandContext, type CommandRun, type Options, str } from './commands';
 
 /** The options every `--to-*` side takes. */
 export const TARGET_OPTIONS = {

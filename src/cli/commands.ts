@@ -18,7 +18,8 @@ import type { CommandOutcome } from './outcome';
 
 export type Options = Record<string, string | boolean | undefined>;
 
-function str(options: Options, name: string): string | undefined {
+/** A string option's value, or undefined (absent, or a boolean flag). */
+export function str(options: Options, name: string): string | undefined {
   const v = options[name];
   return typeof v === 'string' ? v : undefined;
 }

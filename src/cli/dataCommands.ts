@@ -15,7 +15,7 @@ import { compareBytes, KeyRange, prefixRange } from '../engine/read/keyRange';
 import { resolveState, scanStateBatches } from '../engine/read/pointInTime';
 import { isKeyMode, isValueMode, KeyMode, parseBound, renderKey, renderScanLine, renderValue, ValueMode } from '../engine/read/render';
 import { verifyCheckpoint } from '../engine/verify';
-import type { CommandContext, CommandRun, Options } from './commands';
+import { type CommandContext, type CommandRun, type Options, str } from './commands';
 import { CommandOutcome } from './outcome';
 
 /** Where a text command writes: resolves when the line may be followed by more (stdout drained). */
@@ -26,8 +26,6 @@ export interface TextSink {
 }
 
 export type TextRun = (options: Options, ctx: CommandContext, out: TextSink) => Promise<void>;
-
-const str = (options: Options, name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
 
 function keyModeOf(options: Options): KeyMode {
   const v = str(options, 'key') ?? 'auto';

@@ -20,7 +20,7 @@ import { acrossDatabases, createAcross, deleteNamedAcross, PerDatabase, refreshN
 import { applyPolicy, DatabaseReport, PolicyBackupRunner } from '../engine/policy/apply';
 import { parsePolicy } from '../engine/policy/parse';
 import { openStore } from '../engine/store/openStore';
-import type { CommandContext, CommandRun, Options } from './commands';
+import { type CommandContext, type CommandRun, type Options, str } from './commands';
 import { CommandOutcome } from './outcome';
 import { loadEnvFile } from './storeFromEnv';
 
@@ -33,8 +33,6 @@ export interface StorelessContext {
 
 /** A command that opens its own stores (they are named in its input, not by --store). */
 export type StorelessRun = (options: Options, ctx: StorelessContext) => Promise<Json | CommandOutcome>;
-
-const str = (options: Options, name: string) => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
