@@ -11,10 +11,10 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { REPO_ROOT, startCodeServer, type CodeServer } from '../../scripts/lib/codeServer.mjs';
 import type { DataHostFixtures } from '../fixtures/dataHostFixtures';
-import { launchBrowser, openViewContainer, openWorkbench, prepareE2eRun, recordDialogs, TEST_RESULTS_DIR, waitForTreeRows } from './workbench';
+import { E2eTally, launchBrowser, openViewContainer, openWorkbench, prepareE2eRun, recordDialogs, waitForTreeRows, webviewFrame } from './workbench';
 
 const log = (line: string) => console.log(`[e2e data] ${line}`);
 const XSS = '<img src=x onerror=alert(1)>';
@@ -23,27 +23,8 @@ const THEMES = [
   { key: 'light', name: 'Default Light Modern' },
 ] as const;
 
-let passed = 0;
-const screenshots: string[] = [];
-
-function check(what: string, ok: boolean, detail = ''): void {
-  assert.ok(ok, `${what}${detail ? `: ${detail}` : ''}`);
-  passed++;
-  log(`ok ${what}`);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(TEST_RESULTS_DIR, { recursive: true });
-  const file = path.join(TEST_RESULTS_DIR, `${name}.png`);
-  await page.screenshot({ path: file });
-  screenshots.push(path.relative(REPO_ROOT, file));
-  log(`screenshot ${path.relative(REPO_ROOT, file)}`);
-}
-
-/** The visible data page: VS Code's webview iframe, then the frame that holds our HTML. */
-function dataFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
-}
+const tally = new E2eTally(log);
+const { check, shot } = tally;
 
 const option = (page: Page, label: RegExp) =>
   page.locator('.quick-input-widget .quick-input-list .monaco-list-row[role="option"]').filter({ has: page.locator('.label-name', { hasText: label }) }).first();
@@ -100,7 +81,7 @@ async function runTheme(theme: (typeof THEMES)[number], fx: DataHostFixtures, sc
 
     // Browse Data at a checkpoint, from the palette: database, then state.
     await fromPalette(page, 'SlateDB: Browse Data', /^codec-zstd$/, /fixture:deletes/);
-    let frame = dataFrame(page);
+    let frame = webviewFrame(page, { visible: true });
     const rows = frame.locator('tbody tr.row');
     await rows.nth(99).waitFor({ timeout: 30_000 });
     await page.keyboard.press('Control+B');
@@ -120,7 +101,7 @@ async function runTheme(theme: (typeof THEMES)[number], fx: DataHostFixtures, sc
     // The compare view, from the panel's own button: base → deletes.
     await frame.locator('vscode-button[data-action="compare-with"]').click();
     await pick(page, /fixture:base/);
-    frame = dataFrame(page);
+    frame = webviewFrame(page, { visible: true });
     await frame.locator('h1.title', { hasText: 'Changes in codec-zstd' }).waitFor({ timeout: 30_000 });
     const diffRows = frame.locator('tbody tr.row');
     await diffRows.first().waitFor({ timeout: 30_000 });
@@ -138,7 +119,7 @@ async function runTheme(theme: (typeof THEMES)[number], fx: DataHostFixtures, sc
 
     // Hostile keys and values, at the latest state.
     await fromPalette(page, 'SlateDB: Browse Data', /^hostile$/, /Latest state/);
-    frame = dataFrame(page);
+    frame = webviewFrame(page, { visible: true });
     const xssKey = frame.locator('td.key-cell', { hasText: XSS });
     await xssKey.waitFor({ timeout: 30_000 });
     check(`${theme.key}: the key ${XSS} is shown as text`, (await xssKey.textContent()) === XSS);
@@ -158,7 +139,7 @@ async function runTheme(theme: (typeof THEMES)[number], fx: DataHostFixtures, sc
       await option(page, /^Developer: Reload Window$/).click();
       await page.waitForEvent('load', { timeout: 30_000 });
       await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
-      const revived = dataFrame(page);
+      const revived = webviewFrame(page, { visible: true });
       await revived.locator('td.key-cell', { hasText: XSS }).waitFor({ timeout: 30_000 });
       check('dark: after a window reload the data panel is revived at its database and state', (await revived.locator('h1.title').textContent()) === 'Data of hostile');
     }
@@ -180,7 +161,7 @@ async function main(): Promise<void> {
   assert.equal(built.status, 0, `preparing the data fixtures failed: ${built.stderr || built.stdout}`);
   const fx = JSON.parse(fs.readFileSync(path.join(out, 'data-host.json'), 'utf8')) as DataHostFixtures;
   for (const theme of THEMES.filter((t) => !only || t.key === only)) await runTheme(theme, fx, scratch);
-  log(`${passed} checks passed; screenshots:\n  ${screenshots.join('\n  ')}`);
+  log(`${tally.passed} checks passed; screenshots:\n  ${tally.screenshots.join('\n  ')}`);
 }
 
 main().then(

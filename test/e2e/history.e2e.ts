@@ -12,12 +12,12 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createCheckpoint } from '../../src/engine/checkpoints';
 import { ManifestStore } from '../../src/engine/manifest/manifestStore';
 import { LocalObjectStore } from '../../src/engine/store/local/localStore';
 import { REPO_ROOT, startCodeServer, type CodeServer } from '../../scripts/lib/codeServer.mjs';
-import { launchBrowser, openViewContainer, openWorkbench, prepareE2eRun, recordDialogs, TEST_RESULTS_DIR, waitForTreeRows } from './workbench';
+import { E2eTally, launchBrowser, openViewContainer, openWorkbench, prepareE2eRun, recordDialogs, waitForTreeRows, webviewFrame } from './workbench';
 
 const log = (line: string) => console.log(`[e2e history] ${line}`);
 const XSS = '<img src=x onerror=alert(1)>';
@@ -27,27 +27,8 @@ const THEMES = [
   { key: 'hc', name: 'Default High Contrast' },
 ] as const;
 
-let passed = 0;
-const screenshots: string[] = [];
-
-function check(what: string, ok: boolean, detail = ''): void {
-  assert.ok(ok, `${what}${detail ? `: ${detail}` : ''}`);
-  passed++;
-  log(`ok ${what}`);
-}
-
-async function shot(target: Page | ReturnType<FrameLocator['locator']>, name: string): Promise<void> {
-  fs.mkdirSync(TEST_RESULTS_DIR, { recursive: true });
-  const file = path.join(TEST_RESULTS_DIR, `${name}.png`);
-  await target.screenshot({ path: file });
-  screenshots.push(path.relative(REPO_ROOT, file));
-  log(`screenshot ${path.relative(REPO_ROOT, file)}`);
-}
-
-/** The history page: VS Code's webview iframe, then the frame that holds our HTML. */
-function historyFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-}
+const tally = new E2eTally(log);
+const { check, shot } = tally;
 
 async function showHistoryFromPalette(page: Page, db: string): Promise<void> {
   await page.keyboard.press('F1');
@@ -108,7 +89,7 @@ async function runTheme(theme: (typeof THEMES)[number], folder: string, scratch:
     await waitForTreeRows(page, { count: 2 });
     const started = Date.now();
     await showHistoryFromPalette(page, 'rich');
-    const frame = historyFrame(page);
+    const frame = webviewFrame(page);
     await frame.locator('.timeline .row.manifest:not(.pending)').first().waitFor({ timeout: 30_000 });
     const firstScreen = Date.now() - started;
     await frame.locator('.banner', { hasText: 'Loaded' }).waitFor({ timeout: 30_000 });
@@ -178,8 +159,8 @@ async function runTheme(theme: (typeof THEMES)[number], folder: string, scratch:
       await page.waitForEvent('load', { timeout: 30_000 });
       await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
       // (The SlateDB view is closed: only `onWebviewPanel:slatedb.history` activates the extension.)
-      await historyFrame(page).locator('.timeline .row.manifest:not(.pending)').first().waitFor({ timeout: 30_000 });
-      const revived = historyFrame(page);
+      await webviewFrame(page).locator('.timeline .row.manifest:not(.pending)').first().waitFor({ timeout: 30_000 });
+      const revived = webviewFrame(page);
       await revived.locator('.cp-title-name').first().waitFor({ timeout: 15_000 });
       const restored = (await revived.locator('.cp-title-name').textContent()) ?? '';
       check('dark: after a window reload the panel is revived with its selection', restored === selected, `${restored} instead of ${selected}`);
@@ -234,10 +215,10 @@ async function main(): Promise<void> {
   const themes = THEMES.filter((t) => !only || t.key === only);
   try {
     for (const [i, theme] of themes.entries()) await runTheme(theme, folder, scratch, i === themes.length - 1);
-    console.log(`screenshots:\n  ${screenshots.join('\n  ')}`);
-    console.log(`e2e history: ${passed} passed, 0 failed`);
+    console.log(`screenshots:\n  ${tally.screenshots.join('\n  ')}`);
+    console.log(`e2e history: ${tally.passed} passed, 0 failed`);
   } catch (error) {
-    console.log(`e2e history: ${passed} passed, 1 failed`);
+    console.log(`e2e history: ${tally.passed} passed, 1 failed`);
     throw error;
   }
 }

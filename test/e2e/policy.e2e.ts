@@ -12,36 +12,18 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FrameLocator, Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createCheckpoint, listCheckpoints } from '../../src/engine/checkpoints';
 import { ManifestStore } from '../../src/engine/manifest/manifestStore';
 import { LocalObjectStore } from '../../src/engine/store/local/localStore';
 import { REPO_ROOT, startCodeServer, type CodeServer } from '../../scripts/lib/codeServer.mjs';
-import { launchBrowser, listTreeRows, openViewContainer, openWorkbench, prepareE2eRun, recordDialogs, TEST_RESULTS_DIR, waitForTreeRows } from './workbench';
+import { E2eTally, launchBrowser, listTreeRows, openViewContainer, openWorkbench, prepareE2eRun, recordDialogs, waitForTreeRows, webviewFrame } from './workbench';
 
 const log = (line: string) => console.log(`[e2e policy] ${line}`);
 const XSS = '<img src=x onerror=alert(1)>';
 const DAY = 86_400_000;
-let passed = 0;
-const screenshots: string[] = [];
-
-function check(what: string, ok: boolean, detail = ''): void {
-  assert.ok(ok, `${what}${detail ? `: ${detail}` : ''}`);
-  passed++;
-  log(`ok ${what}`);
-}
-
-async function shot(target: Page | Locator, name: string): Promise<void> {
-  fs.mkdirSync(TEST_RESULTS_DIR, { recursive: true });
-  const file = path.join(TEST_RESULTS_DIR, `${name}.png`);
-  await target.screenshot({ path: file });
-  screenshots.push(path.relative(REPO_ROOT, file));
-  log(`screenshot ${path.relative(REPO_ROOT, file)}`);
-}
-
-function historyFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-}
+const tally = new E2eTally(log);
+const { check, shot } = tally;
 
 const option = (page: Page, label: string | RegExp) =>
   page.locator('.quick-input-widget .quick-input-list .monaco-list-row[role="option"]').filter({ has: page.locator('.label-name', { hasText: label }) }).first();
@@ -147,7 +129,7 @@ async function main(): Promise<void> {
     await palette(page, 'SlateDB: Show Health Report');
     await option(page, /^rich$/).click({ timeout: 15_000 });
     await quick.waitFor({ state: 'hidden', timeout: 15_000 });
-    const frame = historyFrame(page);
+    const frame = webviewFrame(page);
     await frame.locator('#health .finding').first().waitFor({ timeout: 60_000 });
     await page.keyboard.press('Control+B'); // more room for the panel
     await page.waitForTimeout(800);
@@ -169,7 +151,7 @@ async function main(): Promise<void> {
     await browser.close().catch(() => undefined);
     await server?.stop().catch(() => undefined);
   }
-  log(`${passed} checks passed; screenshots: ${screenshots.join(', ')}`);
+  log(`${tally.passed} checks passed; screenshots: ${tally.screenshots.join(', ')}`);
 }
 
 main().catch((e) => {

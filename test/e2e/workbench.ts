@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, REPO_ROOT, ensureChromium, ensureCodeServer, workbenchUrl } from '../../scripts/lib/codeServer.mjs';
 
 export const TEST_RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
@@ -184,6 +184,34 @@ export async function runCommand(page: Page, title: string, timeoutMs = 15_000):
   await option.waitFor({ state: 'visible', timeout: timeoutMs });
   await option.click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+/** The checks and screenshots of one browser test: `check` asserts, counts and logs; `shot` saves and lists a PNG. */
+export class E2eTally {
+  passed = 0;
+  readonly screenshots: string[] = [];
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  readonly check = (what: string, ok: boolean, detail = ''): void => {
+    assert.ok(ok, `${what}${detail ? `: ${detail}` : ''}`);
+    this.passed++;
+    this.log(`ok ${what}`);
+  };
+
+  /** Saves test-results/<name>.png of a page or of one element. */
+  readonly shot = async (target: Page | Locator, name: string): Promise<void> => {
+    fs.mkdirSync(TEST_RESULTS_DIR, { recursive: true });
+    const file = path.join(TEST_RESULTS_DIR, `${name}.png`);
+    await target.screenshot({ path: file });
+    this.screenshots.push(path.relative(REPO_ROOT, file));
+    this.log(`screenshot ${path.relative(REPO_ROOT, file)}`);
+  };
+}
+
+/** One of our webview pages: VS Code's webview iframe, then the frame that holds our HTML (`visible`: the one in front). */
+export function webviewFrame(page: Page, { visible = false }: { visible?: boolean } = {}): FrameLocator {
+  return page.frameLocator(visible ? 'iframe.webview.ready:visible' : 'iframe.webview.ready').frameLocator('iframe#active-frame');
 }
 
 /** Saves test-results/<name>.png and returns its path. */
